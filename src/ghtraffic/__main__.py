@@ -1,0 +1,3 @@
+from ghtraffic.cli import main
+
+main()
