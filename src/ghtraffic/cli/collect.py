@@ -1,0 +1,77 @@
+"""``ghtraffic collect``: one collection run, the command a scheduler calls."""
+
+from __future__ import annotations
+
+import asyncio
+
+import click
+
+from ghtraffic.cli.common import EXIT_USAGE, config_options, err, fail, one_line_errors
+from ghtraffic.cli.progress import RunDisplay
+from ghtraffic.collect.run import run_collection
+from ghtraffic.config import ConfigError, load_settings, parse_repo_name
+
+
+@click.command("collect")
+@click.option("--repo", "repos", multiple=True, metavar="OWNER/NAME", help="A repository (repeatable).")
+@click.option("--owner", "owners", multiple=True, metavar="LOGIN", help="Every repository of a user or org (repeatable).")
+@click.option("--token", envvar=None, help="GitHub token (prefer GITHUB_TOKEN: flags show up in process lists).")
+@click.option("--concurrency", type=click.IntRange(1, 32), help="Requests in flight at once (default 4).")
+@click.option("--requests-per-minute", type=click.IntRange(0), help="Pacing for GitHub's secondary limit (default 800; 0 = off).")
+@click.option("--max-wait", type=click.FloatRange(0), help="Seconds to wait for a rate-limit reset before deferring the rest (default 0).")
+@click.option("--quiet", "-q", is_flag=True, help="Print only failures and the summary.")
+@config_options
+@one_line_errors
+def collect_command(
+    repos: tuple[str, ...],
+    owners: tuple[str, ...],
+    token: str | None,
+    concurrency: int | None,
+    requests_per_minute: int | None,
+    max_wait: float | None,
+    quiet: bool,
+    config_path: str | None,
+    database_url: str | None,
+    api_url: str | None,
+) -> None:
+    """Collect traffic for the configured repositories into the archive.
+
+    Exit codes: 0 all collected (or deferred by the rate limit), 1 some repositories
+    failed (the others are kept), 2 usage or configuration error.
+    """
+    for name in repos:
+        parse_repo_name(name)
+    settings = load_settings(
+        config=config_path, api_url=api_url, database_url=database_url, token=token, need_token=True
+    )
+    changes: dict[str, object] = {
+        "repos": settings.repos + repos,
+        "owners": settings.owners + owners,
+    }
+    if concurrency is not None:
+        changes["concurrency"] = concurrency
+    if requests_per_minute is not None:
+        changes["requests_per_minute"] = requests_per_minute
+    if max_wait is not None:
+        changes["max_wait"] = max_wait
+    settings = settings.with_changes(**changes)
+    if not settings.repos and not settings.owners:
+        raise ConfigError(
+            "nothing to collect: give --repo OWNER/NAME or --owner LOGIN, "
+            "or list repos/owners under [collect] in ghtraffic.toml"
+        )
+    with RunDisplay(err, quiet=quiet) as display:
+        summary = asyncio.run(
+            run_collection(
+                settings,
+                on_total=display.total,
+                on_result=display.result,
+                on_notice=display.notice,
+            )
+        )
+    if summary.fatal:
+        fail(summary.fatal, summary.fatal_code)
+    click.echo(summary.line())
+    if summary.exit_code:
+        raise SystemExit(summary.exit_code)
+    _ = EXIT_USAGE

@@ -1,0 +1,93 @@
+"""What every command shares: option decorators, the consoles, and one-line errors.
+
+A known failure prints ``error: <what happened and what to do>`` on stderr and exits
+with the documented code, never with a traceback (``GHTRAFFIC_DEBUG=1`` shows one).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from collections.abc import Callable
+from typing import Any, NoReturn, ParamSpec, TypeVar
+
+import click
+from rich.console import Console
+
+from ghtraffic.config import ConfigError
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def fail(message: str, code: int = EXIT_FAILED) -> NoReturn:
+    """Print one line on stderr and exit."""
+    click.echo(f"error: {message}", err=True)
+    sys.exit(code)
+
+
+def one_line_errors(func: Callable[P, R]) -> Callable[P, R]:
+    """Turn the product's known errors into one line and an exit code."""
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        from ghtraffic.github.errors import BadCredentials, GitHubError
+        from ghtraffic.storage.errors import StorageError
+
+        try:
+            return func(*args, **kwargs)
+        except ConfigError as exc:
+            fail(str(exc), EXIT_USAGE)
+        except BadCredentials as exc:
+            fail(str(exc), EXIT_USAGE)
+        except (GitHubError, StorageError) as exc:
+            fail(str(exc), EXIT_FAILED)
+        except KeyboardInterrupt:
+            fail("interrupted: every repository already committed is kept", 130)
+        except (click.exceptions.Exit, click.ClickException, SystemExit):
+            raise
+        except Exception as exc:
+            if os.environ.get("GHTRAFFIC_DEBUG"):
+                raise
+            fail(
+                f"unexpected {type(exc).__name__}: {_short(exc)} "
+                "(run again with GHTRAFFIC_DEBUG=1 for details)"
+            )
+
+    return wrapper
+
+
+def _short(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return text[:300] if text else "no message"
+
+
+def config_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """``--config``, ``--database-url`` and ``--api-url``, shared by the commands."""
+    func = click.option(
+        "--api-url",
+        envvar="GHTRAFFIC_API_URL",
+        show_envvar=True,
+        help="GitHub API root (default https://api.github.com).",
+    )(func)
+    func = click.option(
+        "--database-url",
+        envvar="GHTRAFFIC_DATABASE_URL",
+        show_envvar=True,
+        help="SQLAlchemy URL of the archive (default: a SQLite file in the data dir).",
+    )(func)
+    func = click.option(
+        "--config",
+        "config_path",
+        type=click.Path(dir_okay=False),
+        help="Path of ghtraffic.toml (default ./ghtraffic.toml or $GHTRAFFIC_CONFIG).",
+    )(func)
+    return func

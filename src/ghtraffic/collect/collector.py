@@ -1,0 +1,367 @@
+"""One collection run: discover repositories, read them with bounded concurrency, and
+commit each repository's observations in one transaction.
+
+Request cost per repository and day: views and clones (per day), referrers and paths;
+plus views and clones per week once a week, the single-repository call once a week for
+watchers (or daily for repositories named explicitly), and one listing page per 100
+repositories of an owner. ETags make a repeat run the same day nearly free.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from ghtraffic.collect.etags import ArchiveEtagStore
+from ghtraffic.collect.summary import RunSummary
+from ghtraffic.collect.targets import OwnerFailure, Target, discover
+from ghtraffic.collect.window import (
+    complete_span,
+    observe_daily,
+    observe_weekly,
+    weekly_due,
+    window_totals,
+)
+from ghtraffic.config import Settings
+from ghtraffic.domain import DayValues, PopularPath, Referrer, RepoFacts, RepoOutcome, WeekValues
+from ghtraffic.github import errors as gh
+from ghtraffic.github.client import GitHubClient
+from ghtraffic.github.parse import parse_paths, parse_referrers, parse_repo, parse_series
+from ghtraffic.storage.archive import Archive, RepoState
+from ghtraffic.storage.errors import StorageError
+
+WATCHERS_EVERY = timedelta(days=7)
+
+
+@dataclass
+class Observed:
+    """Everything one repository's requests brought back, ready for one transaction."""
+
+    facts: RepoFacts
+    requested: str
+    today: date
+    at: datetime
+    daily: list[DayValues] | None = None
+    weekly: list[WeekValues] | None = None
+    totals: tuple[tuple[int, int] | None, tuple[int, int] | None] = (None, None)
+    referrers: list[Referrer] | None = None
+    paths: list[PopularPath] | None = None
+    requests: int = 0
+
+
+class RunStopped(Exception):
+    """Raised inside a repository's task when the run decided to start no more work."""
+
+
+Listener = Callable[[RepoOutcome], None]
+Notice = Callable[[str], None]
+
+
+class Collector:
+    """Runs one collection. ``on_total``, ``on_result`` and ``on_notice`` feed a progress
+    display; the collector itself prints nothing."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        archive: Archive,
+        client: GitHubClient,
+        etags: ArchiveEtagStore,
+        *,
+        on_total: Callable[[int], None] = lambda n: None,
+        on_result: Listener = lambda o: None,
+        on_notice: Notice = lambda m: None,
+    ) -> None:
+        self.settings = settings
+        self.archive = archive
+        self.client = client
+        self.etags = etags
+        self.on_total = on_total
+        self.on_result = on_result
+        self.on_notice = on_notice
+        self.summary = RunSummary()
+        self._states: dict[int, RepoState] = {}
+        self._claimed: set[int] = set()
+        self._stop: str | None = None
+        self._no_traffic_api = False
+        self._gate = asyncio.Lock()
+
+    # -- the run ---------------------------------------------------------------------
+
+    async def run(self) -> RunSummary:
+        started = datetime.now(UTC)
+        run_id = self.archive.start_run(self.settings.api_url, started)
+        self.summary.run_id = run_id
+        try:
+            try:
+                await self._run()
+            except BaseExceptionGroup as group:
+                raise _first_leaf(group) from None
+        except gh.BadCredentials as exc:
+            self._fatal(str(exc), code=2)
+        except (StorageError, gh.GitHubError) as exc:
+            self._fatal(str(exc))
+        finally:
+            self._finish(run_id)
+        return self.summary
+
+    async def _run(self) -> None:
+        self._states = self.archive.repo_states()
+        targets, owner_failures = await discover(
+            self.settings, self.client.owner_repos, parse_repo, self._owner_error
+        )
+        for failure in owner_failures:
+            self._record(RepoOutcome(failure.owner, "failed", reason=failure.reason))
+        self.on_total(len(targets) + len(owner_failures))
+        self._persist_pending_etags()
+
+        width = max(1, self.settings.concurrency * 2)
+        queue: asyncio.Queue[Target] = asyncio.Queue()
+        for target in targets:
+            queue.put_nowait(target)
+
+        async def worker() -> None:
+            while True:
+                try:
+                    target = queue.get_nowait()
+                except asyncio.QueueEmpty:
+                    return
+                outcome = await self._one(target)
+                if outcome is not None:
+                    self._record(outcome)
+
+        async with asyncio.TaskGroup() as group:
+            for _ in range(min(width, len(targets))):
+                group.create_task(worker())
+
+    def _owner_error(self, owner: str, exc: Exception) -> OwnerFailure | None:
+        if isinstance(exc, gh.BadCredentials | gh.RateLimitExhausted | gh.Unreachable):
+            return None
+        if isinstance(exc, gh.NotFound):
+            return OwnerFailure(owner, f"owner {owner} not found, or the token cannot see it")
+        if isinstance(exc, gh.GitHubError):
+            return OwnerFailure(owner, f"listing {owner}: {exc}")
+        return None
+
+    # -- one repository --------------------------------------------------------------
+
+    async def _one(self, target: Target) -> RepoOutcome | None:
+        if not await self._admit():
+            return RepoOutcome(target.requested, "deferred", reason=self._stop)
+        try:
+            observed = await self._observe(target)
+        except RunStopped:
+            return RepoOutcome(target.requested, "deferred", reason=self._stop)
+        except gh.RateLimitExhausted as exc:
+            self._stop = f"rate limit exhausted until {_hhmm(exc.reset_at)} UTC: deferred"
+            return RepoOutcome(target.requested, "deferred", reason=self._stop)
+        except gh.Unreachable as exc:
+            self._stop = str(exc)
+            return RepoOutcome(target.requested, "failed", reason=str(exc))
+        except (gh.BadCredentials, StorageError):
+            raise
+        except gh.GitHubError as exc:
+            return RepoOutcome(target.requested, "failed", reason=str(exc))
+        if observed is None:
+            return None
+        return self._commit(observed)
+
+    async def _admit(self) -> bool:
+        """Start another repository only while the rate budget allows it."""
+        async with self._gate:
+            if self._stop:
+                return False
+            rate = self.client.rate
+            if rate is None or rate.remaining is None or rate.remaining >= self.settings.rate_floor:
+                return True
+            now = self.client.server_now() or datetime.now(UTC)
+            wait = (rate.reset_at - now).total_seconds() if rate.reset_at else float("inf")
+            if wait <= self.settings.max_wait:
+                self.on_notice(f"rate limit low ({rate.remaining} left): waiting {wait:.0f} s")
+                await asyncio.sleep(max(wait, 0.0) + 1.0)
+                return True
+            reset = _hhmm(rate.reset_at) if rate.reset_at else "unknown"
+            self._stop = (
+                f"rate limit low ({rate.remaining} left, resets {reset} UTC): deferred to the next run"
+            )
+            return False
+
+    async def _observe(self, target: Target) -> Observed | None:
+        owner, name = target.owner_name
+        facts = target.facts
+        requests = 0
+        state = self._states.get(facts.github_id) if facts else None
+        today_guess = (self.client.server_now() or datetime.now(UTC)).date()
+        if facts is None or _watchers_due(state, today_guess):
+            response = await self.client.repo(owner, name)
+            requests += 1
+            facts = parse_repo(response.data)
+            owner, name = facts.owner, facts.name
+            state = self._states.get(facts.github_id)
+        if facts.github_id in self._claimed:
+            return None
+        self._claimed.add(facts.github_id)
+        if self._stop:
+            raise RunStopped
+
+        now = self.client.server_now() or datetime.now(UTC)
+        observed = Observed(facts, target.requested, now.date(), now)
+        if self._no_traffic_api:
+            observed.requests = requests
+            return observed
+        try:
+            views, clones, referrers, paths = await asyncio.gather(
+                self.client.traffic_views(owner, name, per="day"),
+                self.client.traffic_clones(owner, name, per="day"),
+                self.client.referrers(owner, name),
+                self.client.paths(owner, name),
+            )
+        except gh.NoTrafficApi as exc:
+            if not self._no_traffic_api:
+                self._no_traffic_api = True
+                self.on_notice(str(exc))
+                self.summary.notices.append(str(exc))
+            observed.requests = requests + 1
+            return observed
+        requests += 4
+        at = views.date or now
+        today = at.date()
+        observed.today, observed.at = today, at
+        views_series = parse_series(views.data, "views")
+        clones_series = parse_series(clones.data, "clones")
+        observed.daily = observe_daily(views_series, clones_series, today)
+        observed.totals = (_total(views.data), _total(clones.data))
+        observed.referrers = parse_referrers(referrers.data)
+        observed.paths = parse_paths(paths.data)
+
+        latest_week = state.latest_week_start if state else None
+        if weekly_due(latest_week, today):
+            span = complete_span(set(views_series) | set(clones_series), today)
+            week_views, week_clones = await asyncio.gather(
+                self.client.traffic_views(owner, name, per="week"),
+                self.client.traffic_clones(owner, name, per="week"),
+            )
+            requests += 2
+            observed.weekly = observe_weekly(
+                parse_series(week_views.data, "views"),
+                parse_series(week_clones.data, "clones"),
+                span,
+            )
+        observed.requests = requests
+        return observed
+
+    def _commit(self, o: Observed) -> RepoOutcome:
+        repo_id = o.facts.github_id
+        added = raised = 0
+        pending = self.etags.drain()
+        try:
+            with self.archive.repo_batch() as batch:
+                requested = o.requested if o.requested.lower() != o.facts.full_name.lower() else None
+                batch.upsert_repo(o.facts, o.at, requested_name=requested)
+                batch.record_repo_snapshot(repo_id, o.today, o.facts, o.at)
+                if o.daily is not None:
+                    stats = batch.merge_daily(repo_id, o.daily, o.at)
+                    added, raised = stats.added, stats.raised
+                    batch.record_window(
+                        repo_id, window_totals(o.today, o.daily, *o.totals), o.at
+                    )
+                if o.weekly:
+                    batch.merge_weekly(repo_id, o.weekly, o.at)
+                if o.referrers is not None:
+                    batch.replace_referrers(repo_id, o.today, o.referrers, o.at)
+                if o.paths is not None:
+                    batch.replace_paths(repo_id, o.today, o.paths, o.at)
+                for url, (etag, body) in pending.items():
+                    batch.put_etag(url, etag, body, o.at)
+                batch.mark_success(repo_id, o.at)
+        except BaseException:
+            self.etags.restore(pending)
+            raise
+        return RepoOutcome(
+            o.facts.full_name,
+            "ok",
+            repo_id=repo_id,
+            requests=o.requests,
+            days_added=added,
+            days_raised=raised,
+            finished_at=o.at,
+        )
+
+    # -- bookkeeping -----------------------------------------------------------------
+
+    def _persist_pending_etags(self) -> None:
+        """Listing pages' ETags, written before any repository is read."""
+        pending = self.etags.drain()
+        if not pending:
+            return
+        at = self.client.server_now() or datetime.now(UTC)
+        try:
+            with self.archive.repo_batch() as batch:
+                for url, (etag, body) in pending.items():
+                    batch.put_etag(url, etag, body, at)
+        except BaseException:
+            self.etags.restore(pending)
+            raise
+
+    def _record(self, outcome: RepoOutcome) -> None:
+        self.summary.outcomes.append(outcome)
+        if self.summary.run_id is not None:
+            self.archive.record_result(self.summary.run_id, outcome)
+        self.on_result(outcome)
+
+    def _fatal(self, message: str, code: int = 1) -> None:
+        self.summary.fatal = message
+        self.summary.fatal_code = code
+
+    def _finish(self, run_id: int) -> None:
+        s = self.summary
+        s.requests = self.client.requests
+        s.points = self.client.points
+        rate = self.client.rate
+        if rate is not None:
+            s.rate_remaining, s.rate_limit = rate.remaining, rate.limit
+        message = s.fatal or self._stop
+        try:
+            self.archive.finish_run(
+                run_id,
+                finished_at=datetime.now(UTC),
+                status=s.status,
+                repos_ok=s.ok,
+                repos_failed=s.failed,
+                repos_deferred=s.deferred,
+                requests=s.requests,
+                rate_points=s.points,
+                rate_remaining=s.rate_remaining,
+                rate_limit=s.rate_limit,
+                days_added=s.days_added,
+                days_raised=s.days_raised,
+                message=message,
+            )
+        except StorageError as exc:
+            if s.fatal is None:
+                self._fatal(str(exc))
+
+
+def _first_leaf(group: BaseExceptionGroup[BaseException]) -> BaseException:
+    first = group.exceptions[0]
+    return _first_leaf(first) if isinstance(first, BaseExceptionGroup) else first
+
+
+def _total(body: Any) -> tuple[int, int] | None:
+    if isinstance(body, dict) and isinstance(body.get("count"), int):
+        uniques = body.get("uniques")
+        return body["count"], uniques if isinstance(uniques, int) else 0
+    return None
+
+
+def _watchers_due(state: RepoState | None, today: date) -> bool:
+    if state is None or state.last_watchers_day is None:
+        return True
+    return today - state.last_watchers_day >= WATCHERS_EVERY
+
+
+def _hhmm(at: datetime | None) -> str:
+    return at.strftime("%Y-%m-%d %H:%M") if at else "unknown"

@@ -1,0 +1,28 @@
+"""The ETag cache of a run: loaded from the archive at start, written back with each
+repository's transaction so a 304 next time can reuse the body it stands for."""
+
+from __future__ import annotations
+
+
+class ArchiveEtagStore:
+    """In memory for the run; ``drain()`` hands over what changed since the last drain."""
+
+    def __init__(self, initial: dict[str, tuple[str, str]] | None = None) -> None:
+        self._data: dict[str, tuple[str, str]] = dict(initial or {})
+        self._dirty: dict[str, tuple[str, str]] = {}
+
+    def get(self, url: str) -> tuple[str, str] | None:
+        return self._data.get(url)
+
+    def put(self, url: str, etag: str, body: str) -> None:
+        self._data[url] = (etag, body)
+        self._dirty[url] = (etag, body)
+
+    def drain(self) -> dict[str, tuple[str, str]]:
+        dirty, self._dirty = self._dirty, {}
+        return dirty
+
+    def restore(self, entries: dict[str, tuple[str, str]]) -> None:
+        """Put back entries whose transaction failed, so a later commit writes them."""
+        for url, entry in entries.items():
+            self._dirty.setdefault(url, entry)

@@ -1,0 +1,82 @@
+"""Which repositories a run collects: explicit names, owners' listings and filters."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from ghtraffic.config import Settings, parse_repo_name
+from ghtraffic.domain import RepoFacts
+
+
+@dataclass(frozen=True)
+class Target:
+    """A repository to collect, by the name it was asked for.
+
+    ``facts`` is known when the repository came from an owner's listing; an explicit
+    name is resolved by the single-repository call (which also follows a rename).
+    """
+
+    requested: str
+    facts: RepoFacts | None = None
+
+    @property
+    def owner_name(self) -> tuple[str, str]:
+        if self.facts is not None:
+            return self.facts.owner, self.facts.name
+        return parse_repo_name(self.requested)
+
+
+@dataclass(frozen=True)
+class OwnerFailure:
+    owner: str
+    reason: str
+
+
+ListOwner = Callable[[str], AsyncIterator[dict[str, Any]]]
+ParseRepo = Callable[[dict[str, Any]], RepoFacts]
+
+
+async def discover(
+    settings: Settings,
+    list_owner: ListOwner,
+    parse: ParseRepo,
+    on_owner_error: Callable[[str, Exception], OwnerFailure | None],
+) -> tuple[list[Target], list[OwnerFailure]]:
+    """Explicit repositories first, then every listed repository of each owner, filtered
+    and de-duplicated (by id for listed ones, by lower-cased name for explicit ones)."""
+    targets: list[Target] = []
+    failures: list[OwnerFailure] = []
+    seen_names: set[str] = set()
+    seen_ids: set[int] = set()
+
+    for owner in dict.fromkeys(o.strip() for o in settings.owners if o.strip()):
+        try:
+            async for body in list_owner(owner):
+                facts = parse(body)
+                if facts.github_id in seen_ids:
+                    continue
+                if settings.skip_forks and facts.fork:
+                    continue
+                if settings.skip_archived and facts.archived:
+                    continue
+                if not settings.selects(facts.full_name):
+                    continue
+                seen_ids.add(facts.github_id)
+                seen_names.add(facts.full_name.lower())
+                targets.append(Target(facts.full_name, facts))
+        except Exception as exc:
+            failure = on_owner_error(owner, exc)
+            if failure is None:
+                raise
+            failures.append(failure)
+
+    explicit: list[Target] = []
+    for name in dict.fromkeys(r.strip().strip("/") for r in settings.repos):
+        parse_repo_name(name)
+        if name.lower() in seen_names or not settings.selects(name):
+            continue
+        seen_names.add(name.lower())
+        explicit.append(Target(name))
+    return explicit + targets, failures

@@ -1,0 +1,105 @@
+"""The connection to the archive: an Engine, sessions, SQLite tuning and migrations."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, event, make_url
+from sqlalchemy.engine import URL, Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from ghtraffic.storage.errors import describe_url, sqlite_path, storage_errors
+
+#: How long a SQLite writer waits for another writer before giving up.
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+def sqlite_url(path: str | Path) -> str:
+    """The SQLAlchemy URL of a SQLite archive file."""
+    return f"sqlite:///{Path(path).expanduser()}"
+
+
+def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+    finally:
+        cursor.close()
+
+
+class Database:
+    """An archive database (SQLite file or PostgreSQL) reached through one SQLAlchemy URL."""
+
+    def __init__(self, url: str | URL, *, echo: bool = False) -> None:
+        self.url: URL = make_url(url)
+        self.is_sqlite = self.url.get_backend_name() == "sqlite"
+        kwargs: dict[str, Any] = {"echo": echo}
+        if self.is_sqlite:
+            path = sqlite_path(self.url)
+            if path is not None and "mode=ro" not in str(self.url):
+                Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            kwargs["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
+        else:
+            kwargs["pool_pre_ping"] = True
+        self.engine: Engine = create_engine(self.url, **kwargs)
+        if self.is_sqlite:
+            event.listen(self.engine, "connect", _tune_sqlite)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._at_head = False
+
+    def __repr__(self) -> str:
+        return f"Database({self.describe()!r})"
+
+    def describe(self) -> str:
+        """Where the archive is, for people: a path or a URL without its password."""
+        return describe_url(self.url)
+
+    @contextmanager
+    def errors(self) -> Iterator[None]:
+        """Turn operational database failures inside the block into ``StorageError``."""
+        with storage_errors(self.url):
+            yield
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """One transaction: committed on exit, rolled back on an exception."""
+        with self.errors(), self._sessions() as session:
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+
+    @contextmanager
+    def read_session(self) -> Iterator[Session]:
+        """A session for reading only (rolled back on exit)."""
+        with self.errors(), self._sessions() as session:
+            yield session
+
+    def upgrade(self) -> None:
+        """Bring the schema to the newest migration (cheap when it is already there)."""
+        if self._at_head:
+            return
+        from ghtraffic.storage.migrate import upgrade_to_head
+
+        with self.errors():
+            upgrade_to_head(self.engine)
+        self._at_head = True
+
+    def current_revision(self) -> str | None:
+        """The migration the database is at (``None`` for an empty database)."""
+        from ghtraffic.storage.migrate import current_revision
+
+        with self.errors():
+            return current_revision(self.engine)
+
+    def dispose(self) -> None:
+        """Close every pooled connection."""
+        self.engine.dispose()

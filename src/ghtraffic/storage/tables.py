@@ -1,0 +1,234 @@
+"""The archive schema as SQLAlchemy 2 typed declarative models (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from ghtraffic.storage.types import UTCDateTime
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+RUN_STATUSES = ("running", "ok", "partial", "failed")
+OUTCOMES = ("ok", "failed", "deferred")
+POPULAR_KINDS = ("referrers", "paths")
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def _repo_fk() -> ForeignKey:
+    return ForeignKey("repos.id", ondelete="CASCADE")
+
+
+class Repo(Base):
+    """A repository, keyed by GitHub's numeric id (stable across renames)."""
+
+    __tablename__ = "repos"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    owner: Mapped[str] = mapped_column(Text)
+    name: Mapped[str] = mapped_column(Text)
+    full_name: Mapped[str] = mapped_column(Text)
+    private: Mapped[bool] = mapped_column(Boolean)
+    fork: Mapped[bool] = mapped_column(Boolean)
+    archived: Mapped[bool] = mapped_column(Boolean)
+    description: Mapped[str | None] = mapped_column(Text)
+    first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_success_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class RepoAlias(Base):
+    """A lower-cased ``owner/name`` a repository is or was known by."""
+
+    __tablename__ = "repo_aliases"
+
+    name: Mapped[str] = mapped_column(Text, primary_key=True)
+    repo_id: Mapped[int] = mapped_column(BigInteger, _repo_fk(), index=True)
+    first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class TrafficDaily(Base):
+    """Per repository and UTC day: the maximum ever observed of each metric."""
+
+    __tablename__ = "traffic_daily"
+
+    repo_id: Mapped[int] = mapped_column(BigInteger, _repo_fk(), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    views: Mapped[int | None] = mapped_column(Integer)
+    views_unique: Mapped[int | None] = mapped_column(Integer)
+    clones: Mapped[int | None] = mapped_column(Integer)
+    clones_unique: Mapped[int | None] = mapped_column(Integer)
+    first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    views_raised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    views_unique_raised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    clones_raised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    clones_unique_raised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class TrafficWeekly(Base):
+    """Per repository and week (starting Monday): the maximum ever observed of each metric."""
+
+    __tablename__ = "traffic_weekly"
+
+    repo_id: Mapped[int] = mapped_column(BigInteger, _repo_fk(), primary_key=True)
+    week_start: Mapped[date] = mapped_column(Date, primary_key=True)
+    views: Mapped[int | None] = mapped_column(Integer)
+    views_unique: Mapped[int | None] = mapped_column(Integer)
+    clones: Mapped[int | None] = mapped_column(Integer)
+    clones_unique: Mapped[int | None] = mapped_column(Integer)
+    first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    views_raised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    views_unique_raised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    clones_raised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    clones_unique_raised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class TrafficWindow(Base):
+    """The 14-day totals of the last collection of a UTC day, and the span it covered."""
+
+    __tablename__ = "traffic_windows"
+
+    repo_id: Mapped[int] = mapped_column(BigInteger, _repo_fk(), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    first_day: Mapped[date] = mapped_column(Date)
+    last_day: Mapped[date] = mapped_column(Date)
+    views: Mapped[int | None] = mapped_column(Integer)
+    views_unique: Mapped[int | None] = mapped_column(Integer)
+    clones: Mapped[int | None] = mapped_column(Integer)
+    clones_unique: Mapped[int | None] = mapped_column(Integer)
+    observed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class PopularSnapshot(Base):
+    """The header of one day's top-referrers or top-paths list (may have zero items)."""
+
+    __tablename__ = "popular_snapshots"
+    __table_args__ = (CheckConstraint("kind IN ('referrers', 'paths')", name="kind"),)
+
+    repo_id: Mapped[int] = mapped_column(BigInteger, _repo_fk(), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    observed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ReferrerItem(Base):
+    """One row of a top-referrers snapshot (14-day counts)."""
+
+    __tablename__ = "referrer_items"
+
+    repo_id: Mapped[int] = mapped_column(BigInteger, _repo_fk(), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    rank: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    referrer: Mapped[str] = mapped_column(Text)
+    count: Mapped[int] = mapped_column(Integer)
+    uniques: Mapped[int] = mapped_column(Integer)
+
+
+class PathItem(Base):
+    """One row of a top-paths snapshot (14-day counts)."""
+
+    __tablename__ = "path_items"
+
+    repo_id: Mapped[int] = mapped_column(BigInteger, _repo_fk(), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    rank: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    path: Mapped[str] = mapped_column(Text)
+    title: Mapped[str] = mapped_column(Text)
+    count: Mapped[int] = mapped_column(Integer)
+    uniques: Mapped[int] = mapped_column(Integer)
+
+
+class RepoSnapshot(Base):
+    """Stars, forks, watchers and flags of a repository on one UTC day."""
+
+    __tablename__ = "repo_snapshots"
+
+    repo_id: Mapped[int] = mapped_column(BigInteger, _repo_fk(), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    stars: Mapped[int] = mapped_column(Integer)
+    forks: Mapped[int] = mapped_column(Integer)
+    watchers: Mapped[int | None] = mapped_column(Integer)
+    open_issues: Mapped[int] = mapped_column(Integer)
+    size_kb: Mapped[int] = mapped_column(BigInteger)
+    private: Mapped[bool] = mapped_column(Boolean)
+    fork: Mapped[bool] = mapped_column(Boolean)
+    archived: Mapped[bool] = mapped_column(Boolean)
+    observed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class HttpCache(Base):
+    """The last ETag and JSON body served for a URL, for conditional requests."""
+
+    __tablename__ = "http_cache"
+
+    url: Mapped[str] = mapped_column(Text, primary_key=True)
+    etag: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+    stored_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class CollectionRun(Base):
+    """One collection run and its totals."""
+
+    __tablename__ = "collection_runs"
+    __table_args__ = (
+        CheckConstraint("status IN ('running', 'ok', 'partial', 'failed')", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(16))
+    api_url: Mapped[str] = mapped_column(Text)
+    repos_ok: Mapped[int] = mapped_column(Integer, default=0)
+    repos_failed: Mapped[int] = mapped_column(Integer, default=0)
+    repos_deferred: Mapped[int] = mapped_column(Integer, default=0)
+    requests: Mapped[int] = mapped_column(Integer, default=0)
+    rate_points: Mapped[int] = mapped_column(Integer, default=0)
+    rate_remaining: Mapped[int | None] = mapped_column(Integer)
+    rate_limit: Mapped[int | None] = mapped_column(Integer)
+    days_added: Mapped[int] = mapped_column(Integer, default=0)
+    days_raised: Mapped[int] = mapped_column(Integer, default=0)
+    message: Mapped[str | None] = mapped_column(Text)
+
+
+class CollectionResult(Base):
+    """How one repository fared in one run."""
+
+    __tablename__ = "collection_results"
+    __table_args__ = (CheckConstraint("outcome IN ('ok', 'failed', 'deferred')", name="outcome"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    run_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("collection_runs.id", ondelete="CASCADE"), index=True
+    )
+    full_name: Mapped[str] = mapped_column(Text)
+    repo_id: Mapped[int | None] = mapped_column(BigInteger)
+    outcome: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(Text)
+    requests: Mapped[int] = mapped_column(Integer, default=0)
+    days_added: Mapped[int] = mapped_column(Integer, default=0)
+    days_raised: Mapped[int] = mapped_column(Integer, default=0)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,0 +1,88 @@
+"""How one window's responses become archive rows, in both of GitHub's window shapes."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from ghtraffic.collect.window import (
+    complete_span,
+    last_closed_week,
+    observe_daily,
+    observe_weekly,
+    weekly_due,
+    window_totals,
+)
+
+TODAY = date(2025, 11, 20)  # a Thursday, before GitHub's late-2025 change of window shape
+
+
+def d(offset: int) -> date:
+    return TODAY + timedelta(days=offset)
+
+
+def test_old_shape_omitted_day_inside_the_window_is_zero_but_today_is_not_observed() -> None:
+    # Old shape: today-13 .. today, zero days left out, one endpoint can miss a day.
+    views = {d(-13): (3, 2), d(-5): (40, 9), d(0): (7, 4)}
+    clones = {d(-5): (12, 3)}
+    rows = {r.day: r for r in observe_daily(views, clones, TODAY)}
+
+    assert min(rows) == d(-13) and max(rows) == d(0)
+    assert rows[d(-5)].views == 40 and rows[d(-5)].clones == 12
+    # a day left out inside today-13..today-1 was a zero day
+    assert rows[d(-7)].views == 0 and rows[d(-7)].clones_unique == 0
+    assert rows[d(-13)].clones == 0
+    # today's clones were not in the response: today is partial, so not observed
+    assert rows[d(0)].views == 7 and rows[d(0)].clones is None
+
+
+def test_new_shape_covers_fourteen_whole_days_ending_yesterday() -> None:
+    today = date(2026, 1, 10)
+    views = {today - timedelta(days=k): (k, 1) for k in range(1, 15)}
+    clones = {today - timedelta(days=k): (0, 0) for k in range(1, 15)}
+    rows = observe_daily(views, clones, today)
+    assert [r.day for r in rows] == sorted(views)
+    assert all(r.clones == 0 for r in rows)
+    totals = window_totals(today, rows, (105, 20), (0, 0))
+    assert (totals.first_day, totals.last_day) == (today - timedelta(days=14), today - timedelta(days=1))
+    assert (totals.views, totals.views_unique) == (105, 20)
+
+
+def test_a_missing_day_outside_the_always_covered_span_stays_unobserved() -> None:
+    today = date(2026, 1, 10)
+    rows = {r.day: r for r in observe_daily({}, {}, today)}
+    assert today - timedelta(days=14) not in rows
+    assert today not in rows
+    assert len(rows) == 13 and all(r.views == 0 for r in rows.values())
+
+
+def test_complete_span_excludes_the_truncated_oldest_day_of_an_old_window() -> None:
+    old_days = {d(k) for k in range(-13, 1)}
+    assert complete_span(old_days, TODAY) == (d(-12), d(-1))
+    today = date(2026, 1, 12)
+    new_days = {today - timedelta(days=k) for k in range(1, 15)}
+    assert complete_span(new_days, today) == (today - timedelta(days=14), today - timedelta(days=1))
+
+
+def test_weekly_rows_keep_only_whole_weeks() -> None:
+    today = date(2026, 1, 12)  # Monday: the new-shape window is exactly two whole weeks
+    span = (today - timedelta(days=14), today - timedelta(days=1))
+    views = {date(2025, 12, 29): (70, 30), date(2026, 1, 5): (90, 41)}
+    rows = observe_weekly(views, {}, span)
+    assert [r.week_start for r in rows] == [date(2025, 12, 29), date(2026, 1, 5)]
+    assert rows[1].views_unique == 41 and rows[1].clones == 0
+
+    # Old shape on a Monday: only the week that ended yesterday is whole.
+    monday = date(2025, 11, 24)
+    old_days = {monday - timedelta(days=k) for k in range(14)}
+    old_span = complete_span(old_days, monday)
+    rows = observe_weekly({date(2025, 11, 17): (5, 5), date(2025, 11, 10): (9, 9)}, {}, old_span)
+    assert [r.week_start for r in rows] == [date(2025, 11, 17)]
+
+
+def test_weekly_figures_are_read_once_a_week() -> None:
+    monday = date(2026, 1, 12)
+    assert last_closed_week(monday) == date(2026, 1, 5)
+    assert last_closed_week(monday + timedelta(days=6)) == date(2026, 1, 5)
+    assert weekly_due(None, monday)
+    assert weekly_due(date(2025, 12, 29), monday)
+    assert not weekly_due(date(2026, 1, 5), monday + timedelta(days=3))
