@@ -157,7 +157,7 @@ def load_settings(
     file = load_file_config(path)
     section = file.collect
 
-    resolved_api = (api_url or env.get("GHTRAFFIC_API_URL") or file.api_url or DEFAULT_API_URL)
+    resolved_api = api_url or env.get("GHTRAFFIC_API_URL") or file.api_url or DEFAULT_API_URL
     resolved_db = (
         database_url
         or env.get("GHTRAFFIC_DATABASE_URL")

@@ -26,13 +26,17 @@ def test_old_shape_omitted_day_inside_the_window_is_zero_but_today_is_not_observ
     clones = {d(-5): (12, 3)}
     rows = {r.day: r for r in observe_daily(views, clones, TODAY)}
 
-    assert min(rows) == d(-13) and max(rows) == d(0)
-    assert rows[d(-5)].views == 40 and rows[d(-5)].clones == 12
+    assert min(rows) == d(-13)
+    assert max(rows) == d(0)
+    assert rows[d(-5)].views == 40
+    assert rows[d(-5)].clones == 12
     # a day left out inside today-13..today-1 was a zero day
-    assert rows[d(-7)].views == 0 and rows[d(-7)].clones_unique == 0
+    assert rows[d(-7)].views == 0
+    assert rows[d(-7)].clones_unique == 0
     assert rows[d(-13)].clones == 0
     # today's clones were not in the response: today is partial, so not observed
-    assert rows[d(0)].views == 7 and rows[d(0)].clones is None
+    assert rows[d(0)].views == 7
+    assert rows[d(0)].clones is None
 
 
 def test_new_shape_covers_fourteen_whole_days_ending_yesterday() -> None:
@@ -43,7 +47,10 @@ def test_new_shape_covers_fourteen_whole_days_ending_yesterday() -> None:
     assert [r.day for r in rows] == sorted(views)
     assert all(r.clones == 0 for r in rows)
     totals = window_totals(today, rows, (105, 20), (0, 0))
-    assert (totals.first_day, totals.last_day) == (today - timedelta(days=14), today - timedelta(days=1))
+    assert (totals.first_day, totals.last_day) == (
+        today - timedelta(days=14),
+        today - timedelta(days=1),
+    )
     assert (totals.views, totals.views_unique) == (105, 20)
 
 
@@ -52,7 +59,8 @@ def test_a_missing_day_outside_the_always_covered_span_stays_unobserved() -> Non
     rows = {r.day: r for r in observe_daily({}, {}, today)}
     assert today - timedelta(days=14) not in rows
     assert today not in rows
-    assert len(rows) == 13 and all(r.views == 0 for r in rows.values())
+    assert len(rows) == 13
+    assert all(r.views == 0 for r in rows.values())
 
 
 def test_complete_span_excludes_the_truncated_oldest_day_of_an_old_window() -> None:
@@ -69,7 +77,8 @@ def test_weekly_rows_keep_only_whole_weeks() -> None:
     views = {date(2025, 12, 29): (70, 30), date(2026, 1, 5): (90, 41)}
     rows = observe_weekly(views, {}, span)
     assert [r.week_start for r in rows] == [date(2025, 12, 29), date(2026, 1, 5)]
-    assert rows[1].views_unique == 41 and rows[1].clones == 0
+    assert rows[1].views_unique == 41
+    assert rows[1].clones == 0
 
     # Old shape on a Monday: only the week that ended yesterday is whole.
     monday = date(2025, 11, 24)

@@ -1,7 +1,34 @@
-"""Command line: ``ghtraffic fetch|collect|status|export|fake-github|demo``."""
+"""Command line: ``ghtraffic fetch|collect|status|export|fake-github|demo``.
+
+Each command lives in its own module; this one only assembles the group.
+"""
 
 from __future__ import annotations
 
+import click
+
+from ghtraffic import __version__
+from ghtraffic.cli.collect import collect_command
+from ghtraffic.cli.demo import demo_command
+from ghtraffic.cli.export import export_command
+from ghtraffic.cli.fetch import fetch_command
+from ghtraffic.cli.status import status_command
+from ghtraffic.fakegithub.cli import fake_github_command
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="ghtraffic")
+def cli() -> None:
+    """Archive GitHub traffic (views, clones, referrers, paths) beyond GitHub's 14 days."""
+
+
+cli.add_command(fetch_command)
+cli.add_command(collect_command)
+cli.add_command(status_command)
+cli.add_command(export_command)
+cli.add_command(fake_github_command)
+cli.add_command(demo_command)
+
 
 def main() -> None:
-    raise SystemExit("ghtraffic: not yet wired")
+    cli(prog_name="ghtraffic")

@@ -6,19 +6,41 @@ import asyncio
 
 import click
 
-from ghtraffic.cli.common import EXIT_USAGE, config_options, err, fail, one_line_errors
+from ghtraffic.cli.common import config_options, err, fail, one_line_errors
 from ghtraffic.cli.progress import RunDisplay
 from ghtraffic.collect.run import run_collection
 from ghtraffic.config import ConfigError, load_settings, parse_repo_name
 
 
 @click.command("collect")
-@click.option("--repo", "repos", multiple=True, metavar="OWNER/NAME", help="A repository (repeatable).")
-@click.option("--owner", "owners", multiple=True, metavar="LOGIN", help="Every repository of a user or org (repeatable).")
-@click.option("--token", envvar=None, help="GitHub token (prefer GITHUB_TOKEN: flags show up in process lists).")
-@click.option("--concurrency", type=click.IntRange(1, 32), help="Requests in flight at once (default 4).")
-@click.option("--requests-per-minute", type=click.IntRange(0), help="Pacing for GitHub's secondary limit (default 800; 0 = off).")
-@click.option("--max-wait", type=click.FloatRange(0), help="Seconds to wait for a rate-limit reset before deferring the rest (default 0).")
+@click.option(
+    "--repo", "repos", multiple=True, metavar="OWNER/NAME", help="A repository (repeatable)."
+)
+@click.option(
+    "--owner",
+    "owners",
+    multiple=True,
+    metavar="LOGIN",
+    help="Every repository of a user or org (repeatable).",
+)
+@click.option(
+    "--token",
+    envvar=None,
+    help="GitHub token (prefer GITHUB_TOKEN: flags show up in process lists).",
+)
+@click.option(
+    "--concurrency", type=click.IntRange(1, 32), help="Requests in flight at once (default 4)."
+)
+@click.option(
+    "--requests-per-minute",
+    type=click.IntRange(0),
+    help="Pacing for GitHub's secondary limit (default 800; 0 = off).",
+)
+@click.option(
+    "--max-wait",
+    type=click.FloatRange(0),
+    help="Seconds to wait for a rate-limit reset before deferring the rest (default 0).",
+)
 @click.option("--quiet", "-q", is_flag=True, help="Print only failures and the summary.")
 @config_options
 @one_line_errors
@@ -74,4 +96,3 @@ def collect_command(
     click.echo(summary.line())
     if summary.exit_code:
         raise SystemExit(summary.exit_code)
-    _ = EXIT_USAGE

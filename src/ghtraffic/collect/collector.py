@@ -185,7 +185,8 @@ class Collector:
                 return True
             reset = _hhmm(rate.reset_at) if rate.reset_at else "unknown"
             self._stop = (
-                f"rate limit low ({rate.remaining} left, resets {reset} UTC): deferred to the next run"
+                f"rate limit low ({rate.remaining} left, resets {reset} UTC): "
+                "deferred to the next run"
             )
             return False
 
@@ -259,15 +260,15 @@ class Collector:
         pending = self.etags.drain()
         try:
             with self.archive.repo_batch() as batch:
-                requested = o.requested if o.requested.lower() != o.facts.full_name.lower() else None
+                requested = (
+                    o.requested if o.requested.lower() != o.facts.full_name.lower() else None
+                )
                 batch.upsert_repo(o.facts, o.at, requested_name=requested)
                 batch.record_repo_snapshot(repo_id, o.today, o.facts, o.at)
                 if o.daily is not None:
                     stats = batch.merge_daily(repo_id, o.daily, o.at)
                     added, raised = stats.added, stats.raised
-                    batch.record_window(
-                        repo_id, window_totals(o.today, o.daily, *o.totals), o.at
-                    )
+                    batch.record_window(repo_id, window_totals(o.today, o.daily, *o.totals), o.at)
                 if o.weekly:
                     batch.merge_weekly(repo_id, o.weekly, o.at)
                 if o.referrers is not None:

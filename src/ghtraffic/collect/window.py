@@ -90,9 +90,7 @@ def weekly_due(latest_stored: date | None, today: date) -> bool:
     return latest_stored is None or latest_stored < last_closed_week(today)
 
 
-def observe_weekly(
-    views: Series, clones: Series, span: tuple[date, date]
-) -> list[WeekValues]:
+def observe_weekly(views: Series, clones: Series, span: tuple[date, date]) -> list[WeekValues]:
     """Weeks that lie wholly inside the window's complete span; the others are partial."""
     first, last = span
     starts = {week_start(d) for d in (*views, *clones)}

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import socket
+import ssl
 from datetime import datetime
 
 import httpx
@@ -24,20 +26,32 @@ from .ratelimit import parse_rate_headers, retry_after_seconds
 _SECONDARY_WORDS = ("rate limit", "abuse")
 
 
-def github_message(response: httpx.Response) -> str:
-    """The ``message`` of a ``basic-error`` body, or ``""``."""
+def github_message(response: httpx.Response, secret: str | None = None) -> str:
+    """The ``message`` of a ``basic-error`` body, or ``""``; ``secret`` is masked if echoed."""
     try:
         body = json.loads(response.text)
     except ValueError:
         return ""
     message = body.get("message") if isinstance(body, dict) else None
-    return one_line(message) if isinstance(message, str) else ""
+    if not isinstance(message, str):
+        return ""
+    if secret:
+        message = message.replace(secret, "***")
+    return one_line(message)
 
 
 def error_for_status(
-    response: httpx.Response, *, what: str, url: str, now: datetime | None
+    response: httpx.Response,
+    *,
+    what: str,
+    url: str,
+    now: datetime | None,
+    secret: str | None = None,
 ) -> GitHubError:
-    """The error for a non-2xx, non-304 ``response``; ``what`` names the subject (OWNER/REPO)."""
+    """The error for a non-2xx, non-304 ``response``; ``what`` names the subject (OWNER/REPO).
+
+    ``secret`` (the token) is masked should the server echo it back in a message.
+    """
     status = response.status_code
     headers = response.headers
     if status == 401:
@@ -56,7 +70,7 @@ def error_for_status(
                 status=status,
                 url=url,
             )
-        message = github_message(response)
+        message = github_message(response, secret)
         if status == 429 or any(word in message.lower() for word in _SECONDARY_WORDS):
             return SecondaryRateLimited(retry_after=None, status=status, url=url)
         if "/traffic/" in response.request.url.path:
@@ -66,25 +80,35 @@ def error_for_status(
         return NotFound(what, url=url)
     if status >= 500:
         return ServerError(status, url=url)
-    return UnexpectedStatus(status, github_message(response), url=url)
+    return UnexpectedStatus(status, github_message(response, secret), url=url)
+
+
+def _causes(exc: BaseException) -> list[BaseException]:
+    """``exc`` and the exceptions it was raised from, innermost last."""
+    chain: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in chain and len(chain) < 10:
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    return chain
 
 
 def transport_reason(exc: BaseException) -> str:
     """A short reason for a transport failure, without request details."""
-    text = one_line(str(exc), 120)
-    lowered = text.lower()
-    if isinstance(exc, httpx.TimeoutException | TimeoutError):
+    chain = _causes(exc)
+    if any(isinstance(e, httpx.TimeoutException | TimeoutError) for e in chain):
         return "timed out"
-    if isinstance(exc, httpx.ConnectError):
-        if "refused" in lowered:
-            return "connection refused"
-        if any(w in lowered for w in ("name or service", "nodename", "getaddrinfo", "resolve")):
-            return f"host name not found ({text})"
-        if any(w in lowered for w in ("ssl", "certificate", "tls")):
-            return f"TLS error ({text})"
-        return text or "connection failed"
+    if any(isinstance(e, ConnectionRefusedError) for e in chain):
+        return "connection refused"
+    if any(isinstance(e, socket.gaierror) for e in chain):
+        return "host name not found"
+    for e in chain:
+        if isinstance(e, ssl.SSLError):
+            return f"TLS error ({one_line(str(e), 100)})"
     if isinstance(exc, httpx.RemoteProtocolError):
         return "the server closed the connection mid-response"
-    if isinstance(exc, httpx.ReadError | httpx.WriteError):
+    if any(isinstance(e, ConnectionResetError) for e in chain) or isinstance(
+        exc, httpx.ReadError | httpx.WriteError
+    ):
         return "connection reset"
-    return text or type(exc).__name__
+    return one_line(str(exc), 120) or type(exc).__name__

@@ -71,8 +71,8 @@ class GitHubClient:
 
     ``token``: a ``SecretStr`` (or plain string, wrapped at once); ``None`` sends no token.
     ``api_url``: ``https://api.github.com``, ``https://api.SUBDOMAIN.ghe.com`` or
-    ``https://HOST/api/v3``. ``concurrency``: requests in flight at most. ``pace_per_minute``:
-    request starts per minute at most (``None``: no pacing). ``etags``: where conditional
+    ``https://HOST/api/v3``. ``concurrency``: requests in flight at most. ``requests_per_minute``:
+    request starts per minute at most (``None``: no pacing). ``etag_store``: where conditional
     request validators live (an in-memory store by default). ``timeout``: seconds for a whole
     attempt, ``connect_timeout``: for connecting. ``transport``: an httpx transport (tests).
     """
@@ -80,12 +80,12 @@ class GitHubClient:
     def __init__(
         self,
         token: SecretStr | str | None,
-        *,
         api_url: str = DEFAULT_API_URL,
+        *,
         concurrency: int = 4,
-        pace_per_minute: float | None = 800.0,
+        requests_per_minute: float | None = 800.0,
         retry: RetryPolicy | None = None,
-        etags: EtagStore | None = None,
+        etag_store: EtagStore | None = None,
         timeout: float = 30.0,
         connect_timeout: float = 10.0,
         transport: httpx.AsyncBaseTransport | None = None,
@@ -94,14 +94,14 @@ class GitHubClient:
             raise ValueError("concurrency must be at least 1")
         self.api_url = normalise_api_url(api_url)
         self.retry_policy = retry or RetryPolicy()
-        self.etags: EtagStore = etags if etags is not None else MemoryEtagStore()
+        self.etags: EtagStore = etag_store if etag_store is not None else MemoryEtagStore()
         self.rate: RateLimitState | None = None
         self.requests = 0
         self.points = 0
         self._token = SecretStr(token) if isinstance(token, str) else token
         self._server_now: datetime | None = None
         self._semaphore = asyncio.Semaphore(concurrency)
-        self._pacer = Pacer(pace_per_minute) if pace_per_minute else None
+        self._pacer = Pacer(requests_per_minute) if requests_per_minute else None
         self._timeout = timeout
         self._login: str | None = None
         self._login_known = False
@@ -177,12 +177,12 @@ class GitHubClient:
         path_or_url: str,
         params: Params | None = None,
         *,
-        repo: str | None = None,
+        repo_name: str | None = None,
         conditional: bool = True,
     ) -> Response:
         """GET with retries; ``repo`` (OWNER/REPO) names the subject in error messages."""
         url = self.url_for(path_or_url, params)
-        what = repo or _repo_from_url(url) or url
+        what = repo_name or _repo_from_url(url) or url
         attempts = retrying(self.retry_policy, log, f"GET {url}")
         result: Response = await attempts(self._attempt, url, what, conditional)
         return result
@@ -222,7 +222,13 @@ class GitHubClient:
                 date=date,
             )
         if not 200 <= response.status_code < 300:
-            raise error_for_status(response, what=what, url=url, now=date or self._server_now)
+            raise error_for_status(
+                response,
+                what=what,
+                url=url,
+                now=date or self._server_now,
+                secret=self._token.get_secret_value() if self._token else None,
+            )
         text = response.text
         data = _loads(text, url, response.status_code) if text.strip() else None
         etag = response.headers.get("etag")
@@ -239,24 +245,24 @@ class GitHubClient:
         )
 
     async def paginate(
-        self, path_or_url: str, params: Params | None = None, *, repo: str | None = None
+        self, path_or_url: str, params: Params | None = None, *, repo_name: str | None = None
     ) -> AsyncIterator[Response]:
         """Every page of a listing, ``per_page=100``, following ``Link: rel="next"`` as given."""
         response = await self.get(
-            path_or_url, {**(params or {}), "per_page": 100}, repo=repo, conditional=False
+            path_or_url, {**(params or {}), "per_page": 100}, repo_name=repo_name, conditional=False
         )
         seen = {response.url}
         yield response
         while response.next_url and response.next_url not in seen:
             seen.add(response.next_url)
-            response = await self.get(response.next_url, repo=repo, conditional=False)
+            response = await self.get(response.next_url, repo_name=repo_name, conditional=False)
             yield response
 
     # -- repositories -----------------------------------------------------------------------
 
     async def repo(self, owner: str, name: str) -> Response:
         """``GET /repos/{owner}/{name}`` (follows a rename's 301)."""
-        return await self.get(_repo_path(owner, name), repo=f"{owner}/{name}")
+        return await self.get(_repo_path(owner, name), repo_name=f"{owner}/{name}")
 
     async def traffic_views(
         self, owner: str, name: str, per: Literal["day", "week"] = "day"
@@ -283,7 +289,7 @@ class GitHubClient:
     ) -> Response:
         path = f"{_repo_path(owner, name)}/traffic/{tail}"
         try:
-            return await self.get(path, params, repo=f"{owner}/{name}")
+            return await self.get(path, params, repo_name=f"{owner}/{name}")
         except NotFound as missing:
             if not is_enterprise_server(self.api_url):
                 raise
@@ -298,7 +304,9 @@ class GitHubClient:
         """The token's user login (``GET /user``); ``None`` for tokens that are not a user's."""
         if not self._login_known:
             try:
-                data = (await self.get("/user", conditional=False, repo="the token's user")).data
+                data = (
+                    await self.get("/user", conditional=False, repo_name="the token's user")
+                ).data
             except (Forbidden, NotFound):
                 data = None
             login = data.get("login") if isinstance(data, dict) else None
@@ -312,7 +320,7 @@ class GitHubClient:
         Organisations list ``type=all``; the token's own user lists ``affiliation=owner``
         (including private ones); another user lists their public repositories.
         """
-        account = (await self.get(f"/users/{quote(login, safe='')}", repo=login)).data
+        account = (await self.get(f"/users/{quote(login, safe='')}", repo_name=login)).data
         if not isinstance(account, dict):
             raise BadResponse.wrong_shape(f"/users/{login} is not an object")
         params: dict[str, str | int] = {}
@@ -324,7 +332,7 @@ class GitHubClient:
             params["affiliation"] = "owner"
         else:
             path = f"/users/{quote(login, safe='')}/repos"
-        async for repo in self._listing(path, params, repo=login):
+        async for repo in self._listing(path, params, repo_name=login):
             yield repo
 
     async def installation_repos(self) -> AsyncIterator[dict[str, Any]]:
@@ -333,10 +341,10 @@ class GitHubClient:
             yield repo
 
     async def _listing(
-        self, path: str, params: Params, *, repo: str | None = None, key: str | None = None
+        self, path: str, params: Params, *, repo_name: str | None = None, key: str | None = None
     ) -> AsyncIterator[dict[str, Any]]:
         seen: set[object] = set()
-        async for page in self.paginate(path, params, repo=repo):
+        async for page in self.paginate(path, params, repo_name=repo_name):
             items = page.data.get(key) if key and isinstance(page.data, dict) else page.data
             if not isinstance(items, list):
                 raise BadResponse.wrong_shape(f"{path} did not return a list")
@@ -364,3 +372,7 @@ def _loads(text: str, url: str, status: int) -> Any:
         return json.loads(text)
     except ValueError:
         raise BadResponse.incomplete(url, status) from None
+
+
+# Re-exported for callers that import everything from this module.
+from .fetch import fetch_traffic as fetch_traffic  # noqa: E402

@@ -52,9 +52,9 @@ class _Schedule:
             self.secondary += 1
             if exc.retry_after is not None:
                 return exc.retry_after
-            return float(self.policy.secondary_initial * 2 ** (self.secondary - 1))
+            return self.policy.secondary_initial * 2.0 ** (self.secondary - 1)
         self.transient += 1
-        base = self.policy.initial * 2 ** (self.transient - 1)
+        base: float = self.policy.initial * 2.0 ** (self.transient - 1)
         return min(self.policy.maximum, base + random.uniform(0, self.policy.initial))
 
     def stop(self, state: RetryCallState) -> bool:

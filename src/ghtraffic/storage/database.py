@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -11,10 +11,10 @@ from sqlalchemy import create_engine, event, make_url
 from sqlalchemy.engine import URL, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from ghtraffic.storage.errors import describe_url, sqlite_path, storage_errors
+from ghtraffic.storage.errors import StorageError, describe_url, sqlite_path, storage_errors
 
-#: How long a SQLite writer waits for another writer before giving up.
-SQLITE_BUSY_TIMEOUT_MS = 30_000
+#: How long a SQLite writer waits for another writer before giving up, in seconds.
+SQLITE_BUSY_TIMEOUT = 30.0
 
 
 def sqlite_url(path: str | Path) -> str:
@@ -22,36 +22,53 @@ def sqlite_url(path: str | Path) -> str:
     return f"sqlite:///{Path(path).expanduser()}"
 
 
-def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    try:
-        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
-        cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.execute("PRAGMA journal_mode = WAL")
-        cursor.execute("PRAGMA synchronous = NORMAL")
-    finally:
-        cursor.close()
+def _sqlite_tuner(busy_timeout: float) -> Callable[[Any, Any], None]:
+    def tune(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
+            cursor.execute("PRAGMA foreign_keys = ON")
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = NORMAL")
+        finally:
+            cursor.close()
+
+    return tune
 
 
 class Database:
     """An archive database (SQLite file or PostgreSQL) reached through one SQLAlchemy URL."""
 
-    def __init__(self, url: str | URL, *, echo: bool = False) -> None:
+    def __init__(
+        self, url: str | URL, *, echo: bool = False, busy_timeout: float = SQLITE_BUSY_TIMEOUT
+    ) -> None:
+        """Connect lazily to ``url``; ``busy_timeout`` (seconds) only matters for SQLite."""
         self.url: URL = make_url(url)
         self.is_sqlite = self.url.get_backend_name() == "sqlite"
         kwargs: dict[str, Any] = {"echo": echo}
         if self.is_sqlite:
-            path = sqlite_path(self.url)
-            if path is not None and "mode=ro" not in str(self.url):
-                Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
-            kwargs["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
+            self._make_folder()
+            kwargs["connect_args"] = {"timeout": busy_timeout}
         else:
             kwargs["pool_pre_ping"] = True
         self.engine: Engine = create_engine(self.url, **kwargs)
         if self.is_sqlite:
-            event.listen(self.engine, "connect", _tune_sqlite)
+            event.listen(self.engine, "connect", _sqlite_tuner(busy_timeout))
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._at_head = False
+
+    def _make_folder(self) -> None:
+        path = sqlite_path(self.url)
+        if path is None or "mode=ro" in str(self.url):
+            return
+        folder = Path(path).expanduser().parent
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise StorageError(
+                f"cannot create the folder {folder} for the archive {path}"
+                f" ({error.strerror or error}): choose another path or fix its permissions"
+            ) from error
 
     def __repr__(self) -> str:
         return f"Database({self.describe()!r})"

@@ -50,9 +50,7 @@ def _first_line(error: BaseException) -> str:
 def _sqlite_message(text: str, where: str) -> str | None:
     lowered = text.lower()
     if "readonly" in lowered or "read-only" in lowered:
-        return (
-            f"the archive {where} is read-only: give this user write access to it and its folder"
-        )
+        return f"the archive {where} is read-only: give this user write access to it and its folder"
     if "database or disk is full" in lowered:
         return (
             f"the archive {where} cannot grow: the disk (or the database size limit) is full;"

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
-from typing import TypeVar
+from datetime import date
+from typing import Any, TypeVar
 
 from ghtraffic.domain import METRICS, DayValues, WeekValues
 
@@ -43,7 +44,7 @@ def metrics_of(values: DayValues | WeekValues) -> dict[str, int | None]:
     return {name: values.metric(name) for name in METRICS}
 
 
-def _key(values: DayValues | WeekValues) -> object:
+def _key(values: DayValues | WeekValues) -> date:
     return values.day if isinstance(values, DayValues) else values.week_start
 
 
@@ -60,7 +61,9 @@ def merge_values(old: Values | None, new: Values) -> tuple[Values, set[str]]:
     raised = raised_metrics(metrics_of(old), metrics_of(new))
     if not raised:
         return old, raised
-    changes = {name: max_metric(old.metric(name), new.metric(name)) for name in raised}
+    changes: dict[str, Any] = {
+        name: max_metric(old.metric(name), new.metric(name)) for name in raised
+    }
     return replace(old, **changes), raised
 
 
@@ -74,9 +77,9 @@ def merge_week(old: WeekValues | None, new: WeekValues) -> tuple[WeekValues, set
     return merge_values(old, new)
 
 
-def merge_all(rows: Iterable[Values]) -> dict[object, Values]:
+def merge_all(rows: Iterable[Values]) -> dict[date, Values]:
     """Fold many observations into one merged row per day (or week)."""
-    merged: dict[object, Values] = {}
+    merged: dict[date, Values] = {}
     for row in rows:
         key = _key(row)
         merged[key], _ = merge_values(merged.get(key), row)

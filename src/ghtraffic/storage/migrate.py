@@ -9,9 +9,12 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+#: PostgreSQL advisory lock held while migrating (an arbitrary, fixed number).
+LOCK_KEY = 4_717_201_901
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
@@ -43,4 +46,9 @@ def upgrade_to_head(engine: Engine) -> None:
     if current_revision(engine) == head_revision():
         return
     with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # Two processes starting at once: the second waits, then finds the schema done.
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
+            if MigrationContext.configure(connection).get_current_revision() == head_revision():
+                return
         command.upgrade(alembic_config(connection), "head")

@@ -28,7 +28,7 @@ def _int(name: str, *, nullable: bool = False) -> sa.Column[object]:
     return sa.Column(name, sa.Integer(), nullable=nullable)
 
 
-def _repo_id(table: str) -> list[sa.SchemaItem]:
+def _repo_id(table: str) -> list[sa.schema.SchemaItem]:
     return [
         sa.Column("repo_id", sa.BigInteger(), nullable=False),
         sa.ForeignKeyConstraint(
@@ -37,11 +37,11 @@ def _repo_id(table: str) -> list[sa.SchemaItem]:
     ]
 
 
-def _metrics() -> list[sa.SchemaItem]:
+def _metrics() -> list[sa.schema.SchemaItem]:
     return [_int(metric, nullable=True) for metric in METRICS]
 
 
-def _raised() -> list[sa.SchemaItem]:
+def _raised() -> list[sa.schema.SchemaItem]:
     return [_ts(f"{metric}_raised_at", nullable=True) for metric in METRICS]
 
 

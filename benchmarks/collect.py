@@ -1,0 +1,151 @@
+"""Benchmark: ``ghtraffic collect`` against the fake GitHub with real network latency.
+
+Runs the collector as a child process (as cron would) over several simulated days:
+a cold first run, a repeat run the same day, then one run a day. Prints wall time,
+requests and rate points per repository, and the child's peak RSS, against the targets:
+
+- wall ≤ 1.25 × requests × latency ÷ concurrency
+- ≤ 4.5 rate points per repository-day, amortised over a week of daily runs
+- a repeat run the same day ≤ 0.05 points per repository
+- peak RSS ≤ 150 MB
+
+    python benchmarks/collect.py [--repos 1000] [--latency-ms 50] [--concurrency 4] [--days 8]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from _fake import FakeProcess, fake_github
+
+OWNERS = ("octo-demo", "acme-labs", "globex")
+
+
+@dataclass
+class Measure:
+    label: str
+    wall: float
+    requests: int
+    points: int
+    peak_rss_mb: float
+    repos: int
+    concurrency: int
+    latency: float
+
+    @property
+    def ideal(self) -> float:
+        return self.requests * self.latency / self.concurrency
+
+    def line(self) -> str:
+        ratio = self.wall / self.ideal if self.ideal else float("nan")
+        return (
+            f"{self.label:<18} wall {self.wall:7.2f} s  ideal {self.ideal:7.2f} s  "
+            f"ratio {ratio:4.2f}  "
+            f"requests {self.requests:6d} ({self.requests / self.repos:5.2f}/repo)  "
+            f"points {self.points:6d} ({self.points / self.repos:6.3f}/repo)  "
+            f"peak RSS {self.peak_rss_mb:6.1f} MB"
+        )
+
+
+def run_collect(fake: FakeProcess, db_url: str, args: argparse.Namespace, label: str) -> Measure:
+    env = {
+        **os.environ,
+        "GITHUB_TOKEN": "demo-token",
+        "GHTRAFFIC_API_URL": fake.base_url,
+        "GHTRAFFIC_DATABASE_URL": db_url,
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "ghtraffic",
+        "collect",
+        "--quiet",
+        "--concurrency",
+        str(args.concurrency),
+        "--requests-per-minute",
+        "0",
+    ]
+    for owner in OWNERS:
+        command += ["--owner", owner]
+    fake.reset_stats()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    started = time.perf_counter()
+    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    wall = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    if done.returncode != 0:
+        raise SystemExit(f"collect failed ({done.returncode}): {done.stderr.strip()}")
+    stats = fake.stats()
+    return Measure(
+        label,
+        wall,
+        int(stats["requests"]),
+        int(stats["points"]),
+        max(peak, before) / 1024,
+        args.repos,
+        args.concurrency,
+        args.latency_ms / 1000,
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repos", type=int, default=1000)
+    parser.add_argument("--latency-ms", type=float, default=50)
+    parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--days", type=int, default=8, help="daily runs after the cold one")
+    parser.add_argument("--database-url", help="default: a SQLite file in a temporary folder")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        db_url = args.database_url or f"sqlite:///{Path(tmp) / 'bench.sqlite'}"
+        with fake_github(
+            "--repos",
+            str(args.repos),
+            "--latency-ms",
+            str(args.latency_ms),
+            "--rate-limit",
+            "100000",
+            "--seed",
+            "1",
+        ) as fake:
+            print(
+                f"{args.repos} repos, {args.latency_ms:.0f} ms latency, "
+                f"concurrency {args.concurrency}"
+            )
+            cold = run_collect(fake, db_url, args, "cold first run")
+            print(cold.line(), flush=True)
+            repeat = run_collect(fake, db_url, args, "repeat, same day")
+            print(repeat.line(), flush=True)
+            daily: list[Measure] = []
+            for day in range(1, args.days + 1):
+                fake.advance_days(1)
+                daily.append(run_collect(fake, db_url, args, f"day {day}"))
+                print(daily[-1].line(), flush=True)
+
+    week = daily[-7:] if len(daily) >= 7 else daily
+    amortised = sum(m.points for m in week) / (len(week) * args.repos)
+    worst_ratio = max(m.wall / m.ideal for m in [cold, *daily] if m.ideal)
+    peak = max(m.peak_rss_mb for m in [cold, repeat, *daily])
+    print()
+    print(
+        f"amortised points per repo-day over the last {len(week)} daily runs: "
+        f"{amortised:.3f}  (target ≤ 4.5)"
+    )
+    print(
+        f"repeat run, same day: {repeat.points / args.repos:.3f} points per repo  (target ≤ 0.05)"
+    )
+    print(f"worst wall ÷ (requests × latency ÷ concurrency): {worst_ratio:.2f}  (target ≤ 1.25)")
+    print(f"peak RSS of a collect run: {peak:.1f} MB  (target ≤ 150 MB)")
+
+
+if __name__ == "__main__":
+    main()

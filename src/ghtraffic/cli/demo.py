@@ -1,0 +1,90 @@
+"""``ghtraffic demo``: the built-in fake GitHub, days of simulated daily collections into
+a fresh SQLite archive, then the archive's status and its busiest repositories."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import click
+from pydantic import SecretStr
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.table import Table
+
+from ghtraffic.cli.common import err, one_line_errors, out
+from ghtraffic.cli.status import print_status
+from ghtraffic.collect.run import open_archive, run_collection
+from ghtraffic.config import Settings, data_dir
+from ghtraffic.fakegithub.server import FakeGitHubConfig, running
+from ghtraffic.storage.archive import Archive
+
+DEMO_TOKEN = "demo-token"  # noqa: S105 (the fake GitHub's public demo token)
+DEMO_OWNERS = ("octo-demo", "acme-labs", "globex")
+
+
+@click.command("demo")
+@click.option("--repos", default=20, show_default=True, help="Repositories the fake GitHub serves.")
+@click.option("--days", default=60, show_default=True, help="Simulated days of daily collection.")
+@click.option("--seed", default=7, show_default=True, help="Seed of the simulated traffic.")
+@click.option(
+    "--database",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="SQLite file to create (default: demo.sqlite in the data dir).",
+)
+@one_line_errors
+def demo_command(repos: int, days: int, seed: int, database: Path | None) -> None:
+    """Collect simulated traffic from the built-in fake GitHub; no token needed."""
+    path = database or data_dir() / "demo.sqlite"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    url = f"sqlite:///{path}"
+    start = datetime.now(UTC).replace(hour=23, minute=0, second=0, microsecond=0)
+    start -= timedelta(days=days)
+    config = FakeGitHubConfig(repos=repos, seed=seed, start=start)
+    archive = open_archive(url)
+    with running(config) as fake:
+        settings = Settings(
+            api_url=fake.api_url,
+            database_url=url,
+            token=SecretStr(DEMO_TOKEN),
+            owners=DEMO_OWNERS,
+            concurrency=8,
+            requests_per_minute=0,
+        )
+        with Progress(
+            TextColumn("[bold]collecting simulated days"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            console=err,
+            transient=True,
+        ) as progress:
+            task = progress.add_task("days", total=days)
+            for _ in range(days):
+                summary = asyncio.run(run_collection(settings, archive=archive))
+                if summary.fatal:
+                    raise click.ClickException(summary.fatal)
+                fake.advance_days(1)
+                progress.advance(task)
+        as_of = fake.now()
+    out.print(f"[bold]Demo archive[/bold]: {path}  ({days} daily runs against the fake GitHub)\n")
+    print_status(archive, as_of)
+    _print_top(archive, as_of)
+    out.print(f"\nExplore it: GHTRAFFIC_DATABASE_URL={url} ghtraffic status | export --format csv")
+
+
+def _print_top(archive: Archive, as_of: datetime, top: int = 10) -> None:
+    since = (as_of - timedelta(days=30)).date()
+    views: dict[str, int] = defaultdict(int)
+    clones: dict[str, int] = defaultdict(int)
+    for row in archive.export_daily(None, since, None):
+        views[row.repo] += row.views or 0
+        clones[row.repo] += row.clones or 0
+    table = Table(title=f"Busiest repositories since {since}", title_justify="left")
+    table.add_column("repository")
+    table.add_column("views", justify="right")
+    table.add_column("clones", justify="right")
+    for repo in sorted(views, key=lambda r: (-views[r], r))[:top]:
+        table.add_row(repo, f"{views[repo]:,}", f"{clones[repo]:,}")
+    out.print(table)

@@ -1,0 +1,104 @@
+"""``ghtraffic export``: the daily series as CSV or JSON."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import TextIO
+
+import click
+
+from ghtraffic.cli.common import config_options, one_line_errors
+from ghtraffic.collect.run import open_archive
+from ghtraffic.config import ConfigError, load_settings
+from ghtraffic.storage.errors import UnknownRepoError
+
+HEADER = ("repo", "date", "views", "views_unique", "clones", "clones_unique")
+
+DATE = click.DateTime(formats=["%Y-%m-%d"])
+
+
+@click.command("export")
+@click.option(
+    "--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True
+)
+@click.option("--repo", metavar="OWNER/NAME", help="Only this repository (an old name works too).")
+@click.option("--since", type=DATE, help="First UTC day, YYYY-MM-DD.")
+@click.option("--until", type=DATE, help="Last UTC day, YYYY-MM-DD.")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write here instead of stdout.",
+)
+@config_options
+@one_line_errors
+def export_command(
+    fmt: str,
+    repo: str | None,
+    since: datetime | None,
+    until: datetime | None,
+    output: Path | None,
+    config_path: str | None,
+    database_url: str | None,
+    api_url: str | None,
+) -> None:
+    """The daily series, one row per repository and UTC day.
+
+    An empty cell (null in JSON) means the day was not observed; 0 is an observed zero.
+    """
+    settings = load_settings(config=config_path, database_url=database_url, api_url=api_url)
+    archive = open_archive(settings.database_url)
+    first = since.date() if since else None
+    last = until.date() if until else None
+    try:
+        rows = list(archive.export_daily(repo, first, last))
+    except UnknownRepoError as exc:
+        raise ConfigError(str(exc)) from None
+    with _open(output) as stream:
+        if fmt == "csv":
+            writer = csv.writer(stream, lineterminator="\n")
+            writer.writerow(HEADER)
+            for r in rows:
+                writer.writerow(
+                    (
+                        r.repo,
+                        r.day.isoformat(),
+                        *(_cell(v) for v in (r.views, r.views_unique, r.clones, r.clones_unique)),
+                    )
+                )
+        else:
+            document = [
+                {
+                    "repo": r.repo,
+                    "date": r.day.isoformat(),
+                    "views": r.views,
+                    "views_unique": r.views_unique,
+                    "clones": r.clones,
+                    "clones_unique": r.clones_unique,
+                }
+                for r in rows
+            ]
+            json.dump(document, stream, indent=1)
+            stream.write("\n")
+
+
+def _cell(value: int | None) -> str:
+    return "" if value is None else str(value)
+
+
+@contextmanager
+def _open(path: Path | None) -> Iterator[TextIO]:
+    if path is None:
+        yield sys.stdout
+        return
+    try:
+        with path.open("w", encoding="utf-8", newline="") as stream:
+            yield stream
+    except OSError as exc:
+        raise ConfigError(f"cannot write {path}: {exc.strerror}") from None

@@ -1,0 +1,142 @@
+"""``ghtraffic status``: what the archive holds, what was lost and what is at risk."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import click
+from rich.table import Table
+
+from ghtraffic.cli.common import config_options, one_line_errors, out
+from ghtraffic.collect.run import open_archive
+from ghtraffic.config import load_settings
+from ghtraffic.storage.archive import Archive
+from ghtraffic.storage.records import RepoStatus, StatusReport
+
+
+@click.command("status")
+@click.option("--json", "as_json", is_flag=True, help="Print the status as JSON.")
+@click.option(
+    "--as-of",
+    type=click.DateTime(formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%SZ"]),
+    help="Judge days at risk at this UTC time instead of now.",
+)
+@config_options
+@one_line_errors
+def status_command(
+    as_json: bool,
+    as_of: datetime | None,
+    config_path: str | None,
+    database_url: str | None,
+    api_url: str | None,
+) -> None:
+    """Repos archived, first/last day, last success, days lost to gaps, days at risk."""
+    settings = load_settings(config=config_path, database_url=database_url, api_url=api_url)
+    archive = open_archive(settings.database_url)
+    moment = as_of.replace(tzinfo=UTC) if as_of else datetime.now(UTC)
+    if as_json:
+        click.echo(json.dumps(status_document(archive.status(moment)), indent=2))
+    else:
+        print_status(archive, moment)
+
+
+def day_ranges(days: tuple[date, ...] | list[date]) -> list[tuple[date, date]]:
+    """Consecutive days folded into (first, last) ranges."""
+    ranges: list[tuple[date, date]] = []
+    for day in sorted(days):
+        if ranges and day == ranges[-1][1] + timedelta(days=1):
+            ranges[-1] = (ranges[-1][0], day)
+        else:
+            ranges.append((day, day))
+    return ranges
+
+
+def _ranges_text(days: tuple[date, ...]) -> str:
+    parts = [str(a) if a == b else f"{a}..{b}" for a, b in day_ranges(days)]
+    return ", ".join(parts)
+
+
+def _iso(value: date | datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def status_document(report: StatusReport) -> dict[str, Any]:
+    return {
+        "as_of": _iso(report.as_of),
+        "repos_archived": report.repos_archived,
+        "total_days": report.total_days,
+        "days_lost": sum(r.lost_count for r in report.repos),
+        "repos_at_risk": [r.full_name for r in report.at_risk],
+        "last_run": None
+        if report.last_run is None
+        else {
+            "id": report.last_run.id,
+            "started_at": _iso(report.last_run.started_at),
+            "finished_at": _iso(report.last_run.finished_at),
+            "status": report.last_run.status,
+            "repos_ok": report.last_run.repos_ok,
+            "repos_failed": report.last_run.repos_failed,
+            "repos_deferred": report.last_run.repos_deferred,
+            "message": report.last_run.message,
+        },
+        "repos": [_repo_document(r) for r in report.repos],
+    }
+
+
+def _repo_document(r: RepoStatus) -> dict[str, Any]:
+    return {
+        "repo": r.full_name,
+        "first_day": _iso(r.first_day),
+        "last_day": _iso(r.last_day),
+        "days_archived": r.days_archived,
+        "last_success_at": _iso(r.last_success_at),
+        "lost_days": [d.isoformat() for d in r.lost_days],
+        "days_lost": r.lost_count,
+        "at_risk": r.at_risk,
+        "leaves_window_at": _iso(r.leaves_window_at),
+    }
+
+
+def print_status(archive: Archive, as_of: datetime) -> None:
+    report = archive.status(as_of)
+    last = report.last_run
+    lost = sum(r.lost_count for r in report.repos)
+    out.print(
+        f"[bold]{report.repos_archived}[/bold] repos archived, {report.total_days:,} repo-days, "
+        f"{lost} days lost to gaps, {len(report.at_risk)} repos at risk"
+    )
+    if last is not None:
+        out.print(
+            f"last run #{last.id}: {last.status}, {last.repos_ok} ok, {last.repos_failed} failed, "
+            f"{last.repos_deferred} deferred" + (f" ({last.message})" if last.message else "")
+        )
+    if not report.repos:
+        out.print("nothing archived yet: run `ghtraffic collect`")
+        return
+    table = Table(title_justify="left")
+    for column in (
+        "repository",
+        "first day",
+        "last day",
+        "days",
+        "last success",
+        "lost",
+        "at risk",
+    ):
+        table.add_column(column, justify="right" if column in ("days", "lost") else "left")
+    for r in report.repos:
+        risk = ""
+        if r.at_risk and r.leaves_window_at is not None:
+            risk = f"leaves {r.leaves_window_at:%Y-%m-%d %H:%M} UTC"
+        table.add_row(
+            r.full_name,
+            _iso(r.first_day) or "-",
+            _iso(r.last_day) or "-",
+            str(r.days_archived),
+            f"{r.last_success_at:%Y-%m-%d %H:%M}" if r.last_success_at else "never",
+            _ranges_text(r.lost_days) if r.lost_days else "0",
+            risk,
+        )
+    out.print(table)

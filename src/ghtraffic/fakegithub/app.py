@@ -1,0 +1,357 @@
+"""The Starlette application: GitHub routes wrapped in GitHub's request handling, plus the
+``/_fake/`` control routes.
+
+Every API request goes through: User-Agent check, latency, fault draw, authentication, the
+primary rate limit, the route, ETag / ``If-None-Match`` (a 304 spends no point), rate-limit and
+GitHub headers. In GHES mode the API lives under ``/api/v3``, traffic routes answer 404 and
+there are no rate limits.
+
+Control routes (no authentication, never faulted):
+
+- ``GET /_fake/clock`` → ``{"now": ISO}``; ``POST /_fake/clock`` with ``{"now": ISO}``,
+  ``{"advance_days": n}`` or ``{"advance_seconds": s}``.
+- ``GET /_fake/stats`` → requests by route kind and status, points per token, 304s, faults;
+  ``POST /_fake/stats/reset``.
+- ``GET /_fake/faults``; ``POST /_fake/faults`` replaces the fault settings: a JSON object with
+  the ``--faults`` keys, or ``{"spec": "5xx=0.1,..."}``.
+- ``GET /_fake/world`` → ``{"user", "orgs", "tokens", "repos": [{id, full_name, private, fork,
+  archived, renamed_from}]}``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import itertools
+import json
+from dataclasses import dataclass, field
+from datetime import timedelta
+from email.utils import format_datetime
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
+
+from ghtraffic.fakegithub import api, bodies
+from ghtraffic.fakegithub.clock import FakeClock, parse_instant
+from ghtraffic.fakegithub.config import FakeGitHubConfig
+from ghtraffic.fakegithub.faults import FaultInjector, faults_from_mapping, parse_faults
+from ghtraffic.fakegithub.model import TrafficModel
+from ghtraffic.fakegithub.ratelimit import RateLimiter, RateState, window_start
+from ghtraffic.fakegithub.replay import replay_world
+from ghtraffic.fakegithub.stats import Stats
+from ghtraffic.fakegithub.world import World, build_world
+
+API_VERSION = "2022-11-28"
+GHES_PREFIX = "/api/v3"
+GHES_VERSION = "3.19.0"
+JSON_TYPE = "application/json; charset=utf-8"
+RATE_DOCS = "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api"
+SECONDARY_MESSAGE = (
+    "You have exceeded a secondary rate limit. Please wait a few minutes before you try again."
+)
+UA_MESSAGE = (
+    "Request forbidden by administrative rules. Please make sure your request has a User-Agent "
+    "header (https://docs.github.com/en/rest/overview/resources-in-the-rest-api#user-agent-required)."
+)
+_SERVER_ERRORS = {500: "Server Error", 502: "Server Error", 503: "Service Unavailable"}
+
+
+@dataclass
+class FakeState:
+    """Everything one fake server knows and changes at run time."""
+
+    config: FakeGitHubConfig
+    world: World
+    model: TrafficModel
+    clock: FakeClock
+    limiter: RateLimiter
+    faults: FaultInjector
+    stats: Stats = field(default_factory=Stats)
+    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+
+    @classmethod
+    def from_config(cls, config: FakeGitHubConfig) -> FakeState:
+        if config.replay is not None:
+            world, finals = replay_world(
+                config.replay, config.seed, user=config.user, tokens=config.tokens
+            )
+            model = TrafficModel(config.seed, switch_date=config.switch_date, finals=finals)
+        else:
+            world = build_world(
+                config.repos, config.seed, user=config.user, orgs=config.orgs, tokens=config.tokens
+            )
+            model = TrafficModel(config.seed, switch_date=config.switch_date)
+        state = cls(
+            config=config,
+            world=world,
+            model=model,
+            clock=FakeClock(config.start, realtime=config.realtime),
+            limiter=RateLimiter(config.rate_limit),
+            faults=FaultInjector(config.faults),
+        )
+        state.apply_limit()
+        return state
+
+    def apply_limit(self) -> None:
+        self.limiter.limit = self.faults.settings.rate_limit or self.config.rate_limit
+
+    def request_id(self) -> str:
+        n = next(self._ids)
+        return f"{self.config.seed & 0xFFFF:04X}:{n:05X}:{n * 7919 & 0xFFFFFFF:07X}:{n:07X}"
+
+
+class _Abort(Response):
+    """Starts a 200 response and drops the connection half-way: the client sees it reset."""
+
+    def __init__(self) -> None:
+        super().__init__(status_code=200)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        headers = [(b"content-type", JSON_TYPE.encode()), (b"content-length", b"4096")]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": b'{"id": ', "more_body": True})
+
+
+def _encode(body: Any) -> bytes:
+    return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def _etag(content: bytes) -> str:
+    return '"' + hashlib.sha1(content, usedforsecurity=False).hexdigest() + '"'
+
+
+def _matches(if_none_match: str | None, etag: str) -> bool:
+    if not if_none_match:
+        return False
+    tags = {t.strip().removeprefix("W/") for t in if_none_match.split(",")}
+    return etag in tags or "*" in tags
+
+
+def _token(request: Request) -> str | None:
+    value = request.headers.get("authorization", "")
+    scheme, _, token = value.strip().partition(" ")
+    if scheme.lower() in ("bearer", "token") and token.strip():
+        return token.strip()
+    return None
+
+
+class GitHubEndpoint:
+    """The catch-all API endpoint."""
+
+    def __init__(self, state: FakeState) -> None:
+        self.state = state
+
+    async def handle(self, request: Request) -> Response:
+        state = self.state
+        config = state.config
+        path = request.url.path
+        now = state.clock.now()
+        headers = {
+            "date": format_datetime(now, usegmt=True),
+            "x-github-api-version-selected": API_VERSION,
+            "x-github-request-id": state.request_id(),
+            "x-github-media-type": "github.v3; format=json",
+        }
+        root = str(request.base_url).rstrip("/")
+        if config.ghes:
+            headers["x-github-enterprise-version"] = GHES_VERSION
+            if path != GHES_PREFIX and not path.startswith(GHES_PREFIX + "/"):
+                return self._finish("not_found", api.not_found(), headers)
+            path = path[len(GHES_PREFIX) :] or "/"
+            root += GHES_PREFIX
+
+        if not request.headers.get("user-agent"):
+            return self._finish(
+                "forbidden", api.ApiResult(403, bodies.error(403, UA_MESSAGE)), headers
+            )
+
+        settings = state.faults.settings
+        if settings.latency_ms > 0:
+            await asyncio.sleep(settings.latency_ms / 1000)
+
+        key = f"{request.method} {path}?{request.url.query}"
+        fault = state.faults.decide(key)
+        if fault is not None:
+            state.stats.fault(fault)
+        if fault == "reset":
+            state.stats.record("fault", 0)
+            return _Abort()
+        if fault == "timeout":
+            await asyncio.sleep(settings.timeout_seconds)
+
+        token = _token(request)
+        user = state.world.user_for_token(token) if token else None
+        unauthenticated = RateState(60, 60, 0, window_start(now) + 3600)
+        if token is None or user is None:
+            result = api.ApiResult(401, bodies.error(401, "Bad credentials"))
+            return self._finish("unauthorized", result, headers, unauthenticated)
+        rate = state.limiter.state(token, now)
+
+        if fault == "5xx":
+            status = state.faults.server_error_status(key)
+            result = api.ApiResult(status, bodies.error(status, _SERVER_ERRORS[status]))
+            return self._finish("fault", result, headers, rate)
+        if fault == "secondary":
+            result = api.ApiResult(
+                403,
+                bodies.error(403, SECONDARY_MESSAGE, f"{RATE_DOCS}#about-secondary-rate-limits"),
+                {"retry-after": str(settings.retry_after)},
+            )
+            return self._finish("fault", result, headers, rate)
+
+        if path.rstrip("/") == "/rate_limit":
+            if config.ghes:
+                return self._finish(
+                    "rate_limit",
+                    api.ApiResult(404, bodies.error(404, "Rate limiting is not enabled.")),
+                    headers,
+                )
+            body = bodies.rate_limit(rate.limit, rate.remaining, rate.reset)
+            return self._finish("rate_limit", api.ApiResult(200, body), headers, rate, request)
+
+        if not config.ghes and rate.remaining <= 0:
+            message = f"API rate limit exceeded for user ID {user.id}."
+            result = api.ApiResult(403, bodies.error(403, message, RATE_DOCS))
+            return self._finish("rate_limited", result, headers, rate)
+
+        found = api.route(path) if request.method in ("GET", "HEAD") else None
+        ctx = api.Context(
+            world=state.world,
+            model=state.model,
+            faults=settings,
+            user=user,
+            now=now,
+            api=root,
+            path=path,
+            query=dict(request.query_params),
+            ghes=config.ghes,
+        )
+        if found is None:
+            kind, result = "not_found", api.not_found()
+        else:
+            kind, match, handler = found
+            result = handler(ctx, match)
+            if kind == "repo":
+                kind = "redirect" if result.status == 301 else api.traffic_kind(path)
+        return self._finish(
+            kind, result, headers, rate, request, token=token, truncate=fault == "truncate"
+        )
+
+    def _finish(
+        self,
+        kind: str,
+        result: api.ApiResult,
+        headers: dict[str, str],
+        rate: RateState | None = None,
+        request: Request | None = None,
+        *,
+        token: str | None = None,
+        truncate: bool = False,
+    ) -> Response:
+        state = self.state
+        headers = {**headers, **result.headers}
+        content = _encode(result.body)
+        status = result.status
+        if status == 200 and request is not None:
+            etag = _etag(content)
+            headers["etag"] = etag
+            headers["cache-control"] = "private, max-age=60, s-maxage=60"
+            headers["vary"] = "Accept, Authorization, Cookie, X-GitHub-OTP"
+            if _matches(request.headers.get("if-none-match"), etag):
+                status = 304
+        if token is not None and status != 304:
+            rate = state.limiter.spend(token, state.clock.now())
+            state.stats.spend(token)
+        if rate is not None and not state.config.ghes:
+            headers.update(rate.headers())
+        state.stats.record(kind, status)
+        if status == 304:
+            return Response(status_code=304, headers=headers)
+        if truncate:
+            content = content[: len(content) // 2]
+        headers["content-type"] = JSON_TYPE
+        return Response(content, status_code=status, headers=headers)
+
+
+def _control_routes(state: FakeState) -> list[Route]:
+    async def get_clock(request: Request) -> JSONResponse:
+        return JSONResponse({"now": bodies.iso(state.clock.now())})
+
+    async def set_clock(request: Request) -> JSONResponse:
+        data = await request.json()
+        if "now" in data:
+            state.clock.set(parse_instant(str(data["now"])))
+        if "advance_days" in data:
+            state.clock.advance(timedelta(days=float(data["advance_days"])))
+        if "advance_seconds" in data:
+            state.clock.advance(timedelta(seconds=float(data["advance_seconds"])))
+        return JSONResponse({"now": bodies.iso(state.clock.now())})
+
+    async def get_stats(request: Request) -> JSONResponse:
+        return JSONResponse(state.stats.snapshot())
+
+    async def reset_stats(request: Request) -> JSONResponse:
+        state.stats.reset()
+        return JSONResponse(state.stats.snapshot())
+
+    async def get_faults(request: Request) -> JSONResponse:
+        return JSONResponse(state.faults.settings.to_mapping())
+
+    async def set_faults(request: Request) -> JSONResponse:
+        data: dict[str, Any] = await request.json()
+        try:
+            if "spec" in data:
+                settings = parse_faults(str(data["spec"]))
+            else:
+                settings = faults_from_mapping(data)
+        except ValueError as exc:
+            return JSONResponse({"message": str(exc)}, status_code=422)
+        state.faults.replace(settings)
+        state.apply_limit()
+        return JSONResponse(settings.to_mapping())
+
+    async def get_world(request: Request) -> JSONResponse:
+        world = state.world
+        return JSONResponse(
+            {
+                "user": state.config.user,
+                "orgs": [a.login for a in world.accounts.values() if a.is_org],
+                "tokens": world.tokens,
+                "repos": [
+                    {
+                        "id": r.id,
+                        "full_name": r.full_name,
+                        "private": r.private,
+                        "fork": r.fork,
+                        "archived": r.archived,
+                        "renamed_from": r.renamed_from,
+                    }
+                    for r in world.repos
+                ],
+            }
+        )
+
+    return [
+        Route("/_fake/clock", get_clock, methods=["GET"]),
+        Route("/_fake/clock", set_clock, methods=["POST"]),
+        Route("/_fake/stats", get_stats, methods=["GET"]),
+        Route("/_fake/stats/reset", reset_stats, methods=["POST"]),
+        Route("/_fake/faults", get_faults, methods=["GET"]),
+        Route("/_fake/faults", set_faults, methods=["POST"]),
+        Route("/_fake/world", get_world, methods=["GET"]),
+    ]
+
+
+def create_app(config: FakeGitHubConfig | None = None) -> Starlette:
+    """The fake GitHub as an ASGI application; its state is ``app.state.fake``."""
+    state = FakeState.from_config(config or FakeGitHubConfig())
+    endpoint = GitHubEndpoint(state)
+    methods = ["GET", "HEAD", "POST", "PATCH", "PUT", "DELETE"]
+    routes = [*_control_routes(state), Route("/{path:path}", endpoint.handle, methods=methods)]
+    app = Starlette(routes=routes)
+    app.state.fake = state
+    return app

@@ -1,0 +1,180 @@
+"""The archive as the collector and the CLI use it: repository batches, runs, reads."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+
+from sqlalchemy import Select, func, select, update
+from sqlalchemy.orm import Session
+
+from ghtraffic.domain import RepoOutcome
+from ghtraffic.storage import queries
+from ghtraffic.storage.batch import RepoBatch
+from ghtraffic.storage.database import Database
+from ghtraffic.storage.records import ExportRow, RepoRow, RepoState, ResultRow, RunRow, StatusReport
+from ghtraffic.storage.tables import (
+    OUTCOMES,
+    RUN_STATUSES,
+    CollectionResult,
+    CollectionRun,
+    HttpCache,
+    Repo,
+    RepoSnapshot,
+    TrafficWeekly,
+    TrafficWindow,
+)
+
+__all__ = ["Archive", "ExportRow", "RepoBatch", "RepoRow", "RepoState", "RunRow", "StatusReport"]
+
+
+def _latest(session: Session, query: Select[int, date]) -> dict[int, date]:
+    return {repo_id: latest for repo_id, latest in session.execute(query)}
+
+
+class Archive:
+    """Reads and writes of the traffic archive in one ``Database`` (already upgraded)."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    @contextmanager
+    def repo_batch(self) -> Iterator[RepoBatch]:
+        """One transaction for one repository: committed on exit, rolled back on error."""
+        with self.db.session() as session:
+            yield RepoBatch(session)
+
+    def load_etags(self) -> dict[str, tuple[str, str]]:
+        """Every cached response: URL -> (ETag, body)."""
+        with self.db.read_session() as session:
+            rows = session.execute(select(HttpCache.url, HttpCache.etag, HttpCache.body))
+            return {url: (etag, body) for url, etag, body in rows}
+
+    def find_repo(self, full_name: str) -> RepoRow | None:
+        """The repository now or formerly called ``full_name`` (case-insensitive)."""
+        with self.db.read_session() as session:
+            return queries.find_repo(session, full_name)
+
+    def repo_states(self) -> dict[int, RepoState]:
+        """Per repository id: newest week, last day with watchers, last success, last window."""
+        with self.db.read_session() as session:
+            weeks = _latest(
+                session,
+                select(TrafficWeekly.repo_id, func.max(TrafficWeekly.week_start)).group_by(
+                    TrafficWeekly.repo_id
+                ),
+            )
+            watchers = _latest(
+                session,
+                select(RepoSnapshot.repo_id, func.max(RepoSnapshot.day))
+                .where(RepoSnapshot.watchers.is_not(None))
+                .group_by(RepoSnapshot.repo_id),
+            )
+            windows = _latest(
+                session,
+                select(TrafficWindow.repo_id, func.max(TrafficWindow.day)).group_by(
+                    TrafficWindow.repo_id
+                ),
+            )
+            repos = session.execute(select(Repo.id, Repo.full_name, Repo.last_success_at))
+            return {
+                repo_id: RepoState(
+                    repo_id=repo_id,
+                    full_name=full_name,
+                    latest_week_start=weeks.get(repo_id),
+                    last_watchers_day=watchers.get(repo_id),
+                    last_success_at=last_success_at,
+                    last_window_day=windows.get(repo_id),
+                )
+                for repo_id, full_name, last_success_at in repos
+            }
+
+    def start_run(self, api_url: str, started_at: datetime) -> int:
+        """Open a run in the run log (status ``running``); returns its id."""
+        with self.db.session() as session:
+            run = CollectionRun(started_at=started_at, status="running", api_url=api_url)
+            session.add(run)
+            session.flush()
+            return run.id
+
+    def record_result(self, run_id: int, outcome: RepoOutcome) -> None:
+        """Log how one repository fared in the run."""
+        if outcome.outcome not in OUTCOMES:
+            raise ValueError(f"outcome must be one of {OUTCOMES}, not {outcome.outcome!r}")
+        with self.db.session() as session:
+            session.add(
+                CollectionResult(
+                    run_id=run_id,
+                    full_name=outcome.full_name,
+                    repo_id=outcome.repo_id,
+                    outcome=outcome.outcome,
+                    reason=outcome.reason,
+                    requests=outcome.requests,
+                    days_added=outcome.days_added,
+                    days_raised=outcome.days_raised,
+                    finished_at=outcome.finished_at,
+                )
+            )
+
+    def finish_run(
+        self,
+        run_id: int,
+        *,
+        finished_at: datetime,
+        status: str,
+        repos_ok: int,
+        repos_failed: int,
+        repos_deferred: int,
+        requests: int,
+        rate_points: int,
+        rate_remaining: int | None,
+        rate_limit: int | None,
+        days_added: int,
+        days_raised: int,
+        message: str | None = None,
+    ) -> None:
+        """Close the run with its totals and final status (``ok``, ``partial``, ``failed``)."""
+        if status not in RUN_STATUSES:
+            raise ValueError(f"status must be one of {RUN_STATUSES}, not {status!r}")
+        with self.db.session() as session:
+            session.execute(
+                update(CollectionRun)
+                .where(CollectionRun.id == run_id)
+                .values(
+                    finished_at=finished_at,
+                    status=status,
+                    repos_ok=repos_ok,
+                    repos_failed=repos_failed,
+                    repos_deferred=repos_deferred,
+                    requests=requests,
+                    rate_points=rate_points,
+                    rate_remaining=rate_remaining,
+                    rate_limit=rate_limit,
+                    days_added=days_added,
+                    days_raised=days_raised,
+                    message=message,
+                )
+            )
+
+    def status(self, as_of: datetime) -> StatusReport:
+        """Per repository: archived span, lost days and whether the newest day is at risk."""
+        with self.db.read_session() as session:
+            return queries.status(session, as_of)
+
+    def export_daily(
+        self, repo: str | None = None, since: date | None = None, until: date | None = None
+    ) -> Iterator[ExportRow]:
+        """Archived days ordered by current repository name, then day (bounds inclusive)."""
+        with self.db.read_session() as session:
+            yield from queries.export_daily(session, repo, since, until)
+
+    def runs(self, limit: int = 20) -> list[RunRow]:
+        """The newest ``limit`` runs, newest first."""
+        with self.db.read_session() as session:
+            return queries.runs(session, limit)
+
+    def run_results(self, run_id: int) -> list[ResultRow]:
+        """The per-repository results of one run, in the order they were logged."""
+        with self.db.read_session() as session:
+            return queries.run_results(session, run_id)

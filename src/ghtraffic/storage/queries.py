@@ -1,0 +1,186 @@
+"""Reads: repository lookup, archive status, daily export and the run log."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from datetime import date, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ghtraffic.storage.coverage import at_risk, covered_days, leaves_window_at, lost_days
+from ghtraffic.storage.errors import UnknownRepoError
+from ghtraffic.storage.records import (
+    ExportRow,
+    RepoRow,
+    RepoStatus,
+    ResultRow,
+    RunRow,
+    StatusReport,
+)
+from ghtraffic.storage.tables import (
+    CollectionResult,
+    CollectionRun,
+    Repo,
+    RepoAlias,
+    TrafficDaily,
+    TrafficWindow,
+)
+
+
+def _repo_row(repo: Repo) -> RepoRow:
+    return RepoRow(
+        id=repo.id,
+        owner=repo.owner,
+        name=repo.name,
+        full_name=repo.full_name,
+        private=repo.private,
+        fork=repo.fork,
+        archived=repo.archived,
+        description=repo.description,
+        first_seen_at=repo.first_seen_at,
+        last_seen_at=repo.last_seen_at,
+        last_success_at=repo.last_success_at,
+    )
+
+
+def find_repo(session: Session, full_name: str) -> RepoRow | None:
+    """The repository now or formerly called ``full_name`` (case-insensitive)."""
+    name = full_name.strip().lower()
+    repo = session.scalar(select(Repo).join(RepoAlias).where(RepoAlias.name == name))
+    if repo is None:
+        repo = session.scalar(
+            select(Repo)
+            .where(func.lower(Repo.full_name) == name)
+            .order_by(Repo.last_seen_at.desc())
+            .limit(1)
+        )
+    return None if repo is None else _repo_row(repo)
+
+
+def _run_row(run: CollectionRun) -> RunRow:
+    return RunRow(
+        id=run.id,
+        started_at=run.started_at,
+        finished_at=run.finished_at,
+        status=run.status,
+        api_url=run.api_url,
+        repos_ok=run.repos_ok,
+        repos_failed=run.repos_failed,
+        repos_deferred=run.repos_deferred,
+        requests=run.requests,
+        rate_points=run.rate_points,
+        rate_remaining=run.rate_remaining,
+        rate_limit=run.rate_limit,
+        days_added=run.days_added,
+        days_raised=run.days_raised,
+        message=run.message,
+    )
+
+
+def runs(session: Session, limit: int = 20) -> list[RunRow]:
+    """The newest ``limit`` runs, newest first."""
+    found = session.scalars(select(CollectionRun).order_by(CollectionRun.id.desc()).limit(limit))
+    return [_run_row(run) for run in found]
+
+
+def run_results(session: Session, run_id: int) -> list[ResultRow]:
+    """The per-repository results of one run, in the order they were logged."""
+    found = session.scalars(
+        select(CollectionResult)
+        .where(CollectionResult.run_id == run_id)
+        .order_by(CollectionResult.id)
+    )
+    return [
+        ResultRow(
+            id=row.id,
+            run_id=row.run_id,
+            full_name=row.full_name,
+            repo_id=row.repo_id,
+            outcome=row.outcome,
+            reason=row.reason,
+            requests=row.requests,
+            days_added=row.days_added,
+            days_raised=row.days_raised,
+            finished_at=row.finished_at,
+        )
+        for row in found
+    ]
+
+
+def _sorted_repos(session: Session) -> list[tuple[int, str, datetime | None]]:
+    query = select(Repo.id, Repo.full_name, Repo.last_success_at)
+    repos = [(repo_id, name, success) for repo_id, name, success in session.execute(query)]
+    return sorted(repos, key=lambda repo: (repo[1].casefold(), repo[1], repo[0]))
+
+
+def status(session: Session, as_of: datetime) -> StatusReport:
+    """Per repository: archived span, lost days and whether the newest day is at risk."""
+    days: defaultdict[int, list[date]] = defaultdict(list)
+    for repo_id, day in session.execute(select(TrafficDaily.repo_id, TrafficDaily.day)):
+        days[repo_id].append(day)
+    spans: defaultdict[int, list[tuple[date, date]]] = defaultdict(list)
+    windows = select(TrafficWindow.repo_id, TrafficWindow.first_day, TrafficWindow.last_day)
+    for repo_id, first, last in session.execute(windows):
+        spans[repo_id].append((first, last))
+    statuses: list[RepoStatus] = []
+    for repo_id, full_name, last_success_at in _sorted_repos(session):
+        archived = days.get(repo_id, [])
+        covered = covered_days(spans.get(repo_id, []), archived)
+        newest = max(covered) if covered else None
+        statuses.append(
+            RepoStatus(
+                repo_id=repo_id,
+                full_name=full_name,
+                first_day=min(archived) if archived else None,
+                last_day=max(archived) if archived else None,
+                days_archived=len(archived),
+                last_success_at=last_success_at,
+                newest_covered_day=newest,
+                leaves_window_at=None if newest is None else leaves_window_at(newest),
+                at_risk=newest is not None and at_risk(newest, as_of),
+                lost_days=lost_days(covered),
+            )
+        )
+    last = session.scalar(select(CollectionRun).order_by(CollectionRun.id.desc()).limit(1))
+    return StatusReport(
+        as_of=as_of,
+        repos=statuses,
+        repos_archived=sum(1 for repo in statuses if repo.days_archived),
+        total_days=sum(repo.days_archived for repo in statuses),
+        last_run=None if last is None else _run_row(last),
+    )
+
+
+def export_daily(
+    session: Session, repo: str | None, since: date | None, until: date | None
+) -> Iterator[ExportRow]:
+    """Archived days ordered by current repository name, then day (bounds inclusive).
+
+    ``repo`` may be a current name or an old one (an alias); an unknown name raises
+    ``UnknownRepoError``.
+    """
+    if repo is None:
+        targets = [(repo_id, full_name) for repo_id, full_name, _ in _sorted_repos(session)]
+    else:
+        found = find_repo(session, repo)
+        if found is None:
+            raise UnknownRepoError(f"no repository named {repo} in the archive")
+        targets = [(found.id, found.full_name)]
+    for repo_id, full_name in targets:
+        query = select(
+            TrafficDaily.day,
+            TrafficDaily.views,
+            TrafficDaily.views_unique,
+            TrafficDaily.clones,
+            TrafficDaily.clones_unique,
+        ).where(TrafficDaily.repo_id == repo_id)
+        if since is not None:
+            query = query.where(TrafficDaily.day >= since)
+        if until is not None:
+            query = query.where(TrafficDaily.day <= until)
+        for day, views, views_unique, clones, clones_unique in session.execute(
+            query.order_by(TrafficDaily.day)
+        ):
+            yield ExportRow(full_name, day, views, views_unique, clones, clones_unique)

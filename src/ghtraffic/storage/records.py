@@ -1,0 +1,128 @@
+"""Plain rows that storage hands out: repositories, states, status, export and run log."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+
+@dataclass(frozen=True, slots=True)
+class RepoRow:
+    """A repository as stored (``id`` is GitHub's numeric id)."""
+
+    id: int
+    owner: str
+    name: str
+    full_name: str
+    private: bool
+    fork: bool
+    archived: bool
+    description: str | None
+    first_seen_at: datetime
+    last_seen_at: datetime
+    last_success_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class RepoState:
+    """What the collector needs to know about a repository before collecting it."""
+
+    repo_id: int
+    full_name: str
+    latest_week_start: date | None
+    last_watchers_day: date | None
+    last_success_at: datetime | None
+    last_window_day: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class RepoStatus:
+    """How complete one repository's archive is, as of a moment.
+
+    ``lost_days`` lists the days between the first and the newest covered day that no
+    collected window covered and no imported row holds. The newest covered day leaves
+    GitHub's window at ``leaves_window_at`` (day + 15, 00:00 UTC); ``at_risk`` is true when
+    that is at most 48 hours after the moment asked about (or already past).
+    """
+
+    repo_id: int
+    full_name: str
+    first_day: date | None
+    last_day: date | None
+    days_archived: int
+    last_success_at: datetime | None
+    newest_covered_day: date | None
+    leaves_window_at: datetime | None
+    at_risk: bool
+    lost_days: tuple[date, ...] = ()
+
+    @property
+    def lost_count(self) -> int:
+        return len(self.lost_days)
+
+
+@dataclass(frozen=True, slots=True)
+class RunRow:
+    """One collection run from the run log."""
+
+    id: int
+    started_at: datetime
+    finished_at: datetime | None
+    status: str
+    api_url: str
+    repos_ok: int
+    repos_failed: int
+    repos_deferred: int
+    requests: int
+    rate_points: int
+    rate_remaining: int | None
+    rate_limit: int | None
+    days_added: int
+    days_raised: int
+    message: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ResultRow:
+    """How one repository fared in one run."""
+
+    id: int
+    run_id: int
+    full_name: str
+    repo_id: int | None
+    outcome: str
+    reason: str | None
+    requests: int
+    days_added: int
+    days_raised: int
+    finished_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class StatusReport:
+    """The archive at a glance: one ``RepoStatus`` per repository and the totals."""
+
+    as_of: datetime
+    repos: list[RepoStatus] = field(default_factory=list)
+    repos_archived: int = 0
+    total_days: int = 0
+    last_run: RunRow | None = None
+
+    @property
+    def at_risk(self) -> list[RepoStatus]:
+        return [repo for repo in self.repos if repo.at_risk]
+
+
+@dataclass(frozen=True, slots=True)
+class ExportRow:
+    """One archived day of one repository (``repo`` is its current ``owner/name``).
+
+    A metric that is ``None`` was never observed.
+    """
+
+    repo: str
+    day: date
+    views: int | None
+    views_unique: int | None
+    clones: int | None
+    clones_unique: int | None
