@@ -25,6 +25,9 @@ EXIT_FAILED = 1
 EXIT_USAGE = 2
 
 out = Console(highlight=False, soft_wrap=True)
+if not out.is_terminal:
+    # Piped output (cron mail, CI logs) has room for whole names and dates.
+    out.width = max(out.width, 132)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 

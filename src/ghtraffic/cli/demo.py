@@ -17,7 +17,8 @@ from ghtraffic.cli.common import err, one_line_errors, out
 from ghtraffic.cli.status import print_status
 from ghtraffic.collect.run import open_archive, run_collection
 from ghtraffic.config import Settings, data_dir
-from ghtraffic.fakegithub.server import FakeGitHubConfig, running
+from ghtraffic.fakegithub.config import FakeGitHubConfig
+from ghtraffic.fakegithub.server import running
 from ghtraffic.storage.archive import Archive
 
 DEMO_TOKEN = "demo-token"  # noqa: S105 (the fake GitHub's public demo token)
@@ -40,8 +41,7 @@ def demo_command(repos: int, days: int, seed: int, database: Path | None) -> Non
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     url = f"sqlite:///{path}"
-    start = datetime.now(UTC).replace(hour=23, minute=0, second=0, microsecond=0)
-    start -= timedelta(days=days)
+    start = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(days=days)
     config = FakeGitHubConfig(repos=repos, seed=seed, start=start)
     archive = open_archive(url)
     with running(config) as fake:
