@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from ghtraffic.collect.budget import RateBudget
 from ghtraffic.collect.etags import ArchiveEtagStore
 from ghtraffic.collect.summary import RunSummary
 from ghtraffic.collect.targets import OwnerFailure, Target, discover
@@ -85,9 +86,14 @@ class Collector:
         self.summary = RunSummary()
         self._states: dict[int, RepoState] = {}
         self._claimed: set[int] = set()
-        self._stop: str | None = None
         self._no_traffic_api = False
-        self._gate = asyncio.Lock()
+        self.budget = RateBudget(
+            lambda: client.rate,
+            client.rate_limit,
+            floor=settings.rate_floor,
+            max_wait=settings.max_wait,
+            on_notice=on_notice,
+        )
 
     # -- the run ---------------------------------------------------------------------
 
@@ -117,6 +123,8 @@ class Collector:
             self._record(RepoOutcome(failure.owner, "failed", reason=failure.reason))
         self.on_total(len(targets) + len(owner_failures))
         self._persist_pending_etags()
+        if targets and self.client.rate is None:
+            await self._learn_rate_limit()
 
         width = max(1, self.settings.concurrency * 2)
         queue: asyncio.Queue[Target] = asyncio.Queue()
@@ -137,6 +145,15 @@ class Collector:
             for _ in range(min(width, len(targets))):
                 group.create_task(worker())
 
+    async def _learn_rate_limit(self) -> None:
+        """Read the budget before the first repository (``/rate_limit`` is free)."""
+        try:
+            await self.client.rate_limit()
+        except gh.BadCredentials:
+            raise
+        except gh.GitHubError:
+            pass  # e.g. Enterprise Server with rate limiting off
+
     def _owner_error(self, owner: str, exc: Exception) -> OwnerFailure | None:
         if isinstance(exc, gh.BadCredentials | gh.RateLimitExhausted | gh.Unreachable):
             return None
@@ -149,46 +166,39 @@ class Collector:
     # -- one repository --------------------------------------------------------------
 
     async def _one(self, target: Target) -> RepoOutcome | None:
-        if not await self._admit():
-            return RepoOutcome(target.requested, "deferred", reason=self._stop)
+        cost = self._cost(target)
+        if not await self.budget.admit(cost):
+            return RepoOutcome(target.requested, "deferred", reason=self.budget.stopped)
         try:
             observed = await self._observe(target)
         except RunStopped:
-            return RepoOutcome(target.requested, "deferred", reason=self._stop)
+            return RepoOutcome(target.requested, "deferred", reason=self.budget.stopped)
         except gh.RateLimitExhausted as exc:
-            self._stop = f"rate limit exhausted until {_hhmm(exc.reset_at)} UTC: deferred"
-            return RepoOutcome(target.requested, "deferred", reason=self._stop)
+            self.budget.stop(f"rate limit exhausted until {_hhmm(exc.reset_at)} UTC: deferred")
+            return RepoOutcome(target.requested, "deferred", reason=self.budget.stopped)
         except gh.Unreachable as exc:
-            self._stop = str(exc)
+            self.budget.stop(str(exc))
             return RepoOutcome(target.requested, "failed", reason=str(exc))
         except (gh.BadCredentials, StorageError):
             raise
         except gh.GitHubError as exc:
             return RepoOutcome(target.requested, "failed", reason=str(exc))
+        finally:
+            await self.budget.release(cost)
         if observed is None:
             return None
         return self._commit(observed)
 
-    async def _admit(self) -> bool:
-        """Start another repository only while the rate budget allows it."""
-        async with self._gate:
-            if self._stop:
-                return False
-            rate = self.client.rate
-            if rate is None or rate.remaining is None or rate.remaining >= self.settings.rate_floor:
-                return True
-            now = self.client.server_now() or datetime.now(UTC)
-            wait = (rate.reset_at - now).total_seconds() if rate.reset_at else float("inf")
-            if wait <= self.settings.max_wait:
-                self.on_notice(f"rate limit low ({rate.remaining} left): waiting {wait:.0f} s")
-                await asyncio.sleep(max(wait, 0.0) + 1.0)
-                return True
-            reset = _hhmm(rate.reset_at) if rate.reset_at else "unknown"
-            self._stop = (
-                f"rate limit low ({rate.remaining} left, resets {reset} UTC): "
-                "deferred to the next run"
-            )
-            return False
+    def _cost(self, target: Target) -> int:
+        """The most points this repository can spend in this run."""
+        today = (self.client.server_now() or datetime.now(UTC)).date()
+        state = self._states.get(target.facts.github_id) if target.facts else None
+        cost = 4
+        if target.facts is None or _watchers_due(state, today):
+            cost += 1
+        if state is None or weekly_due(state.latest_week_start, today):
+            cost += 2
+        return cost
 
     async def _observe(self, target: Target) -> Observed | None:
         owner, name = target.owner_name
@@ -205,7 +215,7 @@ class Collector:
         if facts.github_id in self._claimed:
             return None
         self._claimed.add(facts.github_id)
-        if self._stop:
+        if self.budget.stopped:
             raise RunStopped
 
         now = self.client.server_now() or datetime.now(UTC)
@@ -324,7 +334,7 @@ class Collector:
         rate = self.client.rate
         if rate is not None:
             s.rate_remaining, s.rate_limit = rate.remaining, rate.limit
-        message = s.fatal or self._stop
+        message = s.fatal or self.budget.stopped
         try:
             self.archive.finish_run(
                 run_id,

@@ -7,9 +7,10 @@ from collections.abc import Callable
 from ghtraffic.collect.collector import Collector
 from ghtraffic.collect.etags import ArchiveEtagStore
 from ghtraffic.collect.summary import RunSummary
-from ghtraffic.config import Settings
+from ghtraffic.config import ConfigError, Settings
 from ghtraffic.domain import RepoOutcome
 from ghtraffic.github.client import GitHubClient
+from ghtraffic.github.retry import RetryPolicy
 from ghtraffic.storage.archive import Archive
 from ghtraffic.storage.database import Database
 
@@ -28,16 +29,19 @@ async def run_collection(
     on_total: Callable[[int], None] = lambda n: None,
     on_result: Callable[[RepoOutcome], None] = lambda o: None,
     on_notice: Callable[[str], None] = lambda m: None,
+    retry: RetryPolicy | None = None,
 ) -> RunSummary:
     archive = archive or open_archive(settings.database_url)
     etags = ArchiveEtagStore(archive.load_etags())
-    assert settings.token is not None
+    if settings.token is None:
+        raise ConfigError("no GitHub token: set GITHUB_TOKEN or log in with `gh auth login`")
     async with GitHubClient(
         settings.token,
         settings.api_url,
         concurrency=settings.concurrency,
         requests_per_minute=settings.requests_per_minute or None,
         etag_store=etags,
+        retry=retry,
     ) as client:
         collector = Collector(
             settings,
