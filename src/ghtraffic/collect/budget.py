@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+
 from ghtraffic.github.ratelimit import RateLimitState
 
 Sleep = Callable[[float], Awaitable[None]]
