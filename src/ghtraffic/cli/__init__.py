@@ -5,6 +5,9 @@ Each command lives in its own module; this one only assembles the group.
 
 from __future__ import annotations
 
+import logging
+import os
+
 import click
 
 from ghtraffic import __version__
@@ -30,5 +33,19 @@ cli.add_command(fake_github_command)
 cli.add_command(demo_command)
 
 
+def _configure_logging() -> None:
+    """Library log records (retries, debug notes) show only with ``GHTRAFFIC_DEBUG=1``.
+
+    Without a handler Python would print warnings raw on stderr, past ``--quiet`` and
+    through the progress bar; what a person must know reaches them as the commands' lines.
+    """
+    if os.environ.get("GHTRAFFIC_DEBUG"):
+        logging.basicConfig(format="%(levelname)s %(name)s: %(message)s")
+        logging.getLogger("ghtraffic").setLevel(logging.DEBUG)
+    else:
+        logging.getLogger("ghtraffic").addHandler(logging.NullHandler())
+
+
 def main() -> None:
+    _configure_logging()
     cli(prog_name="ghtraffic")

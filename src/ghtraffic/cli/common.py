@@ -55,6 +55,8 @@ def one_line_errors(func: Callable[P, R]) -> Callable[P, R]:
             fail(str(exc), EXIT_FAILED)
         except KeyboardInterrupt:
             fail("interrupted: every repository already committed is kept", 130)
+        except BrokenPipeError:
+            _reader_gone()
         except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
         except Exception as exc:
@@ -66,6 +68,14 @@ def one_line_errors(func: Callable[P, R]) -> Callable[P, R]:
             )
 
     return wrapper
+
+
+def _reader_gone() -> NoReturn:
+    """Stdout's reader closed early (``ghtraffic export | head``): stop without a message,
+    as Rich does for the tables, and keep the final flush from failing again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    sys.exit(EXIT_FAILED)
 
 
 def _short(exc: BaseException) -> str:
