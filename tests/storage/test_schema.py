@@ -13,19 +13,19 @@ from ghtraffic.domain import RepoFacts
 from ghtraffic.storage.archive import Archive
 from ghtraffic.storage.database import Database
 from ghtraffic.storage.migrate import head_revision
-from ghtraffic.storage.tables import Base
+from ghtraffic.storage.schema import metadata as schema_metadata
 
 
 def test_migration_matches_models(db: Database) -> None:
     with db.engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
-        diff = compare_metadata(context, Base.metadata)
+        diff = compare_metadata(context, schema_metadata)
     assert diff == []
 
 
 def test_every_table_created(db: Database) -> None:
     tables = set(inspect(db.engine).get_table_names())
-    assert set(Base.metadata.tables) <= tables
+    assert set(schema_metadata.tables) <= tables
     assert "alembic_version" in tables
 
 

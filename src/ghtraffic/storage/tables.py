@@ -11,29 +11,17 @@ from sqlalchemy import (
     Date,
     ForeignKey,
     Integer,
-    MetaData,
     String,
     Text,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
+from ghtraffic.storage.base import Base
 from ghtraffic.storage.types import UTCDateTime
-
-NAMING_CONVENTION = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
 
 RUN_STATUSES = ("running", "ok", "partial", "failed")
 OUTCOMES = ("ok", "failed", "deferred")
 POPULAR_KINDS = ("referrers", "paths")
-
-
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
 def _repo_fk() -> ForeignKey:
