@@ -55,6 +55,12 @@ class FileConfig(BaseModel):
     rate_floor: int | None = Field(default=None, ge=0)
     max_wait: float | None = Field(default=None, ge=0)
     collect: _CollectSection = Field(default_factory=_CollectSection)
+    #: Sections owned by other parts, validated there: ``[processing]``,
+    #: ``[notifications]``, ``[web]``, ``[schedule]``.
+    processing: dict[str, Any] = Field(default_factory=dict)
+    notifications: dict[str, Any] = Field(default_factory=dict)
+    web: dict[str, Any] = Field(default_factory=dict)
+    schedule: dict[str, Any] = Field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -79,7 +85,12 @@ class Settings:
     #: Longest wait for a rate-limit reset, in seconds, before deferring the rest.
     max_wait: float = 0.0
     config_path: Path | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    #: The raw ``[processing]``, ``[notifications]``, ``[web]`` and ``[schedule]`` tables;
+    #: each part validates its own (a missing table is an empty dict).
+    sections: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def section(self, name: str) -> dict[str, Any]:
+        return self.sections.get(name, {})
 
     def selects(self, full_name: str) -> bool:
         """Whether include/exclude glob patterns let ``owner/name`` through."""
@@ -188,6 +199,12 @@ def load_settings(
         rate_floor=file.rate_floor if file.rate_floor is not None else 50,
         max_wait=file.max_wait if file.max_wait is not None else 0.0,
         config_path=path,
+        sections={
+            "processing": file.processing,
+            "notifications": file.notifications,
+            "web": file.web,
+            "schedule": file.schedule,
+        },
     )
 
 
