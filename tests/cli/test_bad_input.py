@@ -66,7 +66,9 @@ class Case:
         return clean_env(self.home, **values)
 
     def assert_archive_unchanged(self) -> None:
-        exported = _run(["export", "--format", "csv"], env=clean_env(self.home), cwd=self.cwd)
+        elsewhere = self.cwd.parent / "check"
+        elsewhere.mkdir(exist_ok=True)
+        exported = _run(["export", "--format", "csv"], env=clean_env(self.home), cwd=elsewhere)
         assert exported.code == 0, exported
         assert exported.stdout == self.seed_csv
 

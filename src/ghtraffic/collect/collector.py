@@ -75,6 +75,7 @@ class Collector:
         on_total: Callable[[int], None] = lambda n: None,
         on_result: Listener = lambda o: None,
         on_notice: Notice = lambda m: None,
+        on_committed: Callable[[RepoOutcome], None] = lambda o: None,
     ) -> None:
         self.settings = settings
         self.archive = archive
@@ -83,6 +84,8 @@ class Collector:
         self.on_total = on_total
         self.on_result = on_result
         self.on_notice = on_notice
+        #: Called after a repository's data is committed: the processing trigger.
+        self.on_committed = on_committed
         self.summary = RunSummary()
         self._states: dict[int, RepoState] = {}
         self._claimed: set[int] = set()
@@ -187,7 +190,9 @@ class Collector:
             await self.budget.release(cost)
         if observed is None:
             return None
-        return self._commit(observed)
+        outcome = self._commit(observed)
+        self.on_committed(outcome)
+        return outcome
 
     def _cost(self, target: Target) -> int:
         """The most points this repository can spend in this run."""

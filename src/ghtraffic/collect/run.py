@@ -30,6 +30,7 @@ async def run_collection(
     on_result: Callable[[RepoOutcome], None] = lambda o: None,
     on_notice: Callable[[str], None] = lambda m: None,
     retry: RetryPolicy | None = None,
+    on_committed: Callable[[RepoOutcome], None] = lambda o: None,
 ) -> RunSummary:
     archive = archive or open_archive(settings.database_url)
     etags = ArchiveEtagStore(archive.load_etags())
@@ -51,5 +52,6 @@ async def run_collection(
             on_total=on_total,
             on_result=on_result,
             on_notice=on_notice,
+            on_committed=on_committed,
         )
         return await collector.run()
