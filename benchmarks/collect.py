@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from _fake import FakeProcess, fake_github
+from ghtraffic.collect.run import open_archive
 
 OWNERS = ("octo-demo", "acme-labs", "globex")
 
@@ -33,6 +34,7 @@ OWNERS = ("octo-demo", "acme-labs", "globex")
 class Measure:
     label: str
     wall: float
+    run_wall: float
     requests: int
     points: int
     peak_rss_mb: float
@@ -41,14 +43,18 @@ class Measure:
     latency: float
 
     @property
+    def ratio(self) -> float:
+        """Wall time of the run itself (from the run log) against the ideal."""
+        return self.run_wall / self.ideal if self.ideal else float("nan")
+
+    @property
     def ideal(self) -> float:
         return self.requests * self.latency / self.concurrency
 
     def line(self) -> str:
-        ratio = self.wall / self.ideal if self.ideal else float("nan")
         return (
-            f"{self.label:<18} wall {self.wall:7.2f} s  ideal {self.ideal:7.2f} s  "
-            f"ratio {ratio:4.2f}  "
+            f"{self.label:<18} process {self.wall:7.2f} s  run {self.run_wall:7.2f} s  "
+            f"ideal {self.ideal:7.2f} s  ratio {self.ratio:4.2f}  "
             f"requests {self.requests:6d} ({self.requests / self.repos:5.2f}/repo)  "
             f"points {self.points:6d} ({self.points / self.repos:6.3f}/repo)  "
             f"peak RSS {self.peak_rss_mb:6.1f} MB"
@@ -84,11 +90,14 @@ def run_collect(fake: FakeProcess, db_url: str, args: argparse.Namespace, label:
     if done.returncode != 0:
         raise SystemExit(f"collect failed ({done.returncode}): {done.stderr.strip()}")
     stats = fake.stats()
+    run = open_archive(db_url).runs(1)[0]
+    assert run.finished_at is not None
     return Measure(
         label,
         wall,
+        (run.finished_at - run.started_at).total_seconds(),
         int(stats["requests"]),
-        int(stats["points"]),
+        sum(int(v) for v in stats["points"].values()),
         max(peak, before) / 1024,
         args.repos,
         args.concurrency,
@@ -133,7 +142,7 @@ def main() -> None:
 
     week = daily[-7:] if len(daily) >= 7 else daily
     amortised = sum(m.points for m in week) / (len(week) * args.repos)
-    worst_ratio = max(m.wall / m.ideal for m in [cold, *daily] if m.ideal)
+    worst_ratio = max(m.ratio for m in [cold, *daily])
     peak = max(m.peak_rss_mb for m in [cold, repeat, *daily])
     print()
     print(
@@ -143,7 +152,10 @@ def main() -> None:
     print(
         f"repeat run, same day: {repeat.points / args.repos:.3f} points per repo  (target ≤ 0.05)"
     )
-    print(f"worst wall ÷ (requests × latency ÷ concurrency): {worst_ratio:.2f}  (target ≤ 1.25)")
+    print(
+        f"worst run wall ÷ (requests × latency ÷ concurrency): {worst_ratio:.2f}  (target ≤ 1.25;"
+        " the process figure adds Python start-up and the schema check)"
+    )
     print(f"peak RSS of a collect run: {peak:.1f} MB  (target ≤ 150 MB)")
 
 

@@ -41,7 +41,9 @@ def seed(fake: FakeGitHub, tmp_path_factory: pytest.TempPathFactory) -> Seed:
     home = tmp_path_factory.mktemp("seed-home")
     env = clean_env(home, GHTRAFFIC_API_URL=fake.api_url, GITHUB_TOKEN=TOKEN)
     cwd = tmp_path_factory.mktemp("seed-work")
-    collected = _run(["collect", "--quiet", "--repo", repos[0], "--repo", repos[1]], env=env, cwd=cwd)
+    collected = _run(
+        ["collect", "--quiet", "--repo", repos[0], "--repo", repos[1]], env=env, cwd=cwd
+    )
     assert collected.code == 0, collected
     exported = _run(["export", "--format", "csv"], env=clean_env(home), cwd=cwd)
     assert exported.code == 0, exported
@@ -210,22 +212,6 @@ def test_unreachable_api(case: Case) -> None:
     case.assert_archive_unchanged()
 
 
-def test_unreachable_api_for_named_repos(case: Case) -> None:
-    closed = f"http://127.0.0.1:{free_port()}"
-    result = _run(
-        ["collect", "--quiet", "--repo", case.repos[0], "--repo", case.repos[1]],
-        env=case.env(GHTRAFFIC_API_URL=closed),
-        cwd=case.cwd,
-    )
-    assert result.code == 1, result
-    assert result.shows_no_traceback()
-    assert len(result.stderr_lines) == 1, result
-    assert result.stderr_lines[0].startswith("failed   ")
-    assert f"cannot reach {closed}" in result.stderr_lines[0]
-    assert "1 failed, 1 deferred" in result.stdout, result
-    case.assert_archive_unchanged()
-
-
 def test_read_only_archive(case: Case) -> None:
     path = case.home / ARCHIVE_FILE
     read_only = f"sqlite:///file:{path}?mode=ro&uri=true"
@@ -249,3 +235,12 @@ def test_export_of_an_unknown_repo(case: Case) -> None:
     assert "unknown/repo" in line
     assert result.stdout == "", "no half-written export"
     case.assert_archive_unchanged()
+
+
+def test_a_usage_error_is_one_line_with_a_pointer_to_help(tmp_path: Path) -> None:
+    done = _run(["export", "--since", "2026-13-01"], env=clean_env(tmp_path), cwd=tmp_path)
+    assert done.code == 2
+    lines = done.stderr_lines
+    assert len(lines) == 1
+    assert lines[0].startswith("error: Invalid value for '--since'")
+    assert "ghtraffic export --help" in lines[0]

@@ -48,4 +48,17 @@ def _configure_logging() -> None:
 
 def main() -> None:
     _configure_logging()
-    cli(prog_name="ghtraffic")
+    try:
+        result = cli.main(prog_name="ghtraffic", standalone_mode=False)
+    except click.UsageError as exc:
+        hint = f" (see `{exc.ctx.command_path} --help`)" if exc.ctx else ""
+        click.echo(f"error: {exc.format_message()}{hint}", err=True)
+        raise SystemExit(2) from None
+    except click.Abort:
+        click.echo("error: aborted", err=True)
+        raise SystemExit(1) from None
+    except click.ClickException as exc:
+        click.echo(f"error: {exc.format_message()}", err=True)
+        raise SystemExit(exc.exit_code) from None
+    if isinstance(result, int):
+        raise SystemExit(result)

@@ -10,10 +10,11 @@ repositories of an owner. ETags make a repeat run the same day nearly free.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from ghtraffic.collect.budget import RateBudget
 from ghtraffic.collect.etags import ArchiveEtagStore
@@ -29,12 +30,13 @@ from ghtraffic.collect.window import (
 from ghtraffic.config import Settings
 from ghtraffic.domain import DayValues, PopularPath, Referrer, RepoFacts, RepoOutcome, WeekValues
 from ghtraffic.github import errors as gh
-from ghtraffic.github.client import GitHubClient
+from ghtraffic.github.client import GitHubClient, Response
 from ghtraffic.github.parse import parse_paths, parse_referrers, parse_repo, parse_series
 from ghtraffic.storage.archive import Archive, RepoState
 from ghtraffic.storage.errors import StorageError
 
 WATCHERS_EVERY = timedelta(days=7)
+T = TypeVar("T")
 
 
 @dataclass
@@ -87,6 +89,7 @@ class Collector:
         #: Called after a repository's data is committed: the processing trigger.
         self.on_committed = on_committed
         self.summary = RunSummary()
+        self._storage = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ghtraffic-storage")
         self._states: dict[int, RepoState] = {}
         self._claimed: set[int] = set()
         self._no_traffic_api = False
@@ -114,6 +117,7 @@ class Collector:
         except (StorageError, gh.GitHubError) as exc:
             self._fatal(str(exc))
         finally:
+            self._storage.shutdown(wait=True)
             self._finish(run_id)
         return self.summary
 
@@ -142,7 +146,7 @@ class Collector:
                     return
                 outcome = await self._one(target)
                 if outcome is not None:
-                    self._record(outcome)
+                    await self._in_storage(self._record, outcome)
 
         async with asyncio.TaskGroup() as group:
             for _ in range(min(width, len(targets))):
@@ -190,9 +194,20 @@ class Collector:
             await self.budget.release(cost)
         if observed is None:
             return None
-        outcome = self._commit(observed)
-        self.on_committed(outcome)
+        pending = self.etags.drain()
+        try:
+            outcome = await self._in_storage(self._commit, observed, pending)
+        except BaseException:
+            self.etags.restore(pending)
+            raise
+        await self._in_storage(self.on_committed, outcome)
         return outcome
+
+    async def _in_storage(self, func: Callable[..., T], *args: Any) -> T:
+        """Run a storage call on the run's one storage thread, so the event loop keeps
+        requests in flight while SQLite or PostgreSQL commits."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._storage, func, *args)
 
     def _cost(self, target: Target) -> int:
         """The most points this repository can spend in this run."""
@@ -228,13 +243,21 @@ class Collector:
         if self._no_traffic_api:
             observed.requests = requests
             return observed
+        latest_week = state.latest_week_start if state else None
+        want_weekly = weekly_due(latest_week, now.date())
+        calls = [
+            self.client.traffic_views(owner, name, per="day"),
+            self.client.traffic_clones(owner, name, per="day"),
+            self.client.referrers(owner, name),
+            self.client.paths(owner, name),
+        ]
+        if want_weekly:
+            calls += [
+                self.client.traffic_views(owner, name, per="week"),
+                self.client.traffic_clones(owner, name, per="week"),
+            ]
         try:
-            views, clones, referrers, paths = await asyncio.gather(
-                self.client.traffic_views(owner, name, per="day"),
-                self.client.traffic_clones(owner, name, per="day"),
-                self.client.referrers(owner, name),
-                self.client.paths(owner, name),
-            )
+            responses = await _gather(calls)
         except gh.NoTrafficApi as exc:
             if not self._no_traffic_api:
                 self._no_traffic_api = True
@@ -242,7 +265,8 @@ class Collector:
                 self.summary.notices.append(str(exc))
             observed.requests = requests + 1
             return observed
-        requests += 4
+        requests += len(calls)
+        views, clones, referrers, paths = responses[:4]
         at = views.date or now
         today = at.date()
         observed.today, observed.at = today, at
@@ -252,50 +276,38 @@ class Collector:
         observed.totals = (_total(views.data), _total(clones.data))
         observed.referrers = parse_referrers(referrers.data)
         observed.paths = parse_paths(paths.data)
-
-        latest_week = state.latest_week_start if state else None
-        if weekly_due(latest_week, today):
+        if want_weekly:
             span = complete_span(set(views_series) | set(clones_series), today)
-            week_views, week_clones = await asyncio.gather(
-                self.client.traffic_views(owner, name, per="week"),
-                self.client.traffic_clones(owner, name, per="week"),
-            )
-            requests += 2
             observed.weekly = observe_weekly(
-                parse_series(week_views.data, "views"),
-                parse_series(week_clones.data, "clones"),
+                parse_series(responses[4].data, "views"),
+                parse_series(responses[5].data, "clones"),
                 span,
             )
         observed.requests = requests
         return observed
 
-    def _commit(self, o: Observed) -> RepoOutcome:
+    def _commit(self, o: Observed, pending: dict[str, tuple[str, str]]) -> RepoOutcome:
         repo_id = o.facts.github_id
         added = raised = 0
-        pending = self.etags.drain()
-        try:
-            with self.archive.repo_batch() as batch:
-                requested = (
-                    o.requested if o.requested.lower() != o.facts.full_name.lower() else None
-                )
-                batch.upsert_repo(o.facts, o.at, requested_name=requested)
-                batch.record_repo_snapshot(repo_id, o.today, o.facts, o.at)
-                if o.daily is not None:
-                    stats = batch.merge_daily(repo_id, o.daily, o.at)
-                    added, raised = stats.added, stats.raised
-                    batch.record_window(repo_id, window_totals(o.today, o.daily, *o.totals), o.at)
-                if o.weekly:
-                    batch.merge_weekly(repo_id, o.weekly, o.at)
-                if o.referrers is not None:
-                    batch.replace_referrers(repo_id, o.today, o.referrers, o.at)
-                if o.paths is not None:
-                    batch.replace_paths(repo_id, o.today, o.paths, o.at)
-                for url, (etag, body) in pending.items():
-                    batch.put_etag(url, etag, body, o.at)
-                batch.mark_success(repo_id, o.at)
-        except BaseException:
-            self.etags.restore(pending)
-            raise
+        with self.archive.repo_batch() as batch:
+            requested = (
+                o.requested if o.requested.lower() != o.facts.full_name.lower() else None
+            )
+            batch.upsert_repo(o.facts, o.at, requested_name=requested)
+            batch.record_repo_snapshot(repo_id, o.today, o.facts, o.at)
+            if o.daily is not None:
+                stats = batch.merge_daily(repo_id, o.daily, o.at)
+                added, raised = stats.added, stats.raised
+                batch.record_window(repo_id, window_totals(o.today, o.daily, *o.totals), o.at)
+            if o.weekly:
+                batch.merge_weekly(repo_id, o.weekly, o.at)
+            if o.referrers is not None:
+                batch.replace_referrers(repo_id, o.today, o.referrers, o.at)
+            if o.paths is not None:
+                batch.replace_paths(repo_id, o.today, o.paths, o.at)
+            for url, (etag, body) in pending.items():
+                batch.put_etag(url, etag, body, o.at)
+            batch.mark_success(repo_id, o.at)
         return RepoOutcome(
             o.facts.full_name,
             "ok",
@@ -359,6 +371,15 @@ class Collector:
         except StorageError as exc:
             if s.fatal is None:
                 self._fatal(str(exc))
+
+
+async def _gather(calls: list[Coroutine[Any, Any, Response]]) -> list[Response]:
+    """All responses, or the first error once every request has ended (no stray tasks)."""
+    results = await asyncio.gather(*calls, return_exceptions=True)
+    for result in results:
+        if isinstance(result, BaseException):
+            raise result
+    return [r for r in results if not isinstance(r, BaseException)]
 
 
 def _first_leaf(group: BaseExceptionGroup[BaseException]) -> BaseException:
