@@ -11,10 +11,18 @@ import os
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import platformdirs
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 DEFAULT_API_URL = "https://api.github.com"
 CONFIG_FILE_NAME = "ghtraffic.toml"
@@ -42,6 +50,58 @@ class _CollectSection(BaseModel):
         return value
 
 
+class _CredentialEntry(BaseModel):
+    """One ``[[credentials]]`` table: a token (``token_env``) or a GitHub App."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1)
+    token_env: str | None = None
+    app_id: str | None = None
+    private_key_file: str | None = None
+    private_key_env: str | None = None
+    installations: Literal["all"] | list[int | str] = "all"
+
+    @field_validator("app_id", mode="before")
+    @classmethod
+    def _app_id_text(cls, value: object) -> object:
+        return str(value) if isinstance(value, int) else value
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> _CredentialEntry:
+        if (self.token_env is None) == (self.app_id is None):
+            raise ValueError("give either token_env (a token) or app_id (a GitHub App)")
+        keys = (self.private_key_file is not None) + (self.private_key_env is not None)
+        if self.app_id is not None and keys != 1:
+            raise ValueError("a GitHub App needs private_key_file or private_key_env (one)")
+        if self.token_env is not None and keys:
+            raise ValueError("private_key_file and private_key_env belong to an app_id")
+        return self
+
+
+@dataclass(frozen=True)
+class TokenCredential:
+    """A token from ``[[credentials]]`` (the value never comes from the file itself)."""
+
+    name: str
+    token: SecretStr
+    source: str
+
+
+@dataclass(frozen=True)
+class AppCredential:
+    """A GitHub App: its id (or client id), the PEM private key, and which installations
+    to read (``None``: all of them; else installation ids and account logins)."""
+
+    name: str
+    app_id: str
+    private_key: SecretStr = field(repr=False)
+    installations: tuple[int | str, ...] | None = None
+
+
+Credential = TokenCredential | AppCredential
+
+
 class FileConfig(BaseModel):
     """The schema of ``ghtraffic.toml``."""
 
@@ -55,6 +115,7 @@ class FileConfig(BaseModel):
     rate_floor: int | None = Field(default=None, ge=0)
     max_wait: float | None = Field(default=None, ge=0)
     collect: _CollectSection = Field(default_factory=_CollectSection)
+    credentials: list[_CredentialEntry] = Field(default_factory=list)
     #: Sections owned by other parts, validated there: ``[processing]``,
     #: ``[notifications]``, ``[web]``, ``[schedule]``.
     processing: dict[str, Any] = Field(default_factory=dict)
@@ -84,7 +145,12 @@ class Settings:
     rate_floor: int = 50
     #: Longest wait for a rate-limit reset, in seconds, before deferring the rest.
     max_wait: float = 0.0
+    #: Longest wait, in seconds, for another collection on the same archive to end.
+    lock_wait: float = 600.0
     config_path: Path | None = None
+    #: Tokens and GitHub Apps from ``[[credentials]]`` and ``--app-id``; with an app, every
+    #: repository of its installations is collected.
+    credentials: tuple[Credential, ...] = ()
     #: The raw ``[processing]``, ``[notifications]``, ``[web]`` and ``[schedule]`` tables;
     #: each part validates its own (a missing table is an empty dict).
     sections: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -98,6 +164,10 @@ class Settings:
         if self.include and not any(fnmatch.fnmatchcase(name, p.lower()) for p in self.include):
             return False
         return not any(fnmatch.fnmatchcase(name, p.lower()) for p in self.exclude)
+
+    @property
+    def apps(self) -> tuple[AppCredential, ...]:
+        return tuple(c for c in self.credentials if isinstance(c, AppCredential))
 
     def with_changes(self, **changes: Any) -> Settings:
         return replace(self, **changes)
@@ -161,12 +231,19 @@ def load_settings(
     env: dict[str, str] | None = None,
     need_token: bool = False,
     gh_cli: bool = True,
+    app_id: str | None = None,
+    app_key_file: str | None = None,
 ) -> Settings:
-    """Resolve settings from flags, environment, config file and defaults."""
+    """Resolve settings from flags, environment, config file and defaults.
+
+    ``app_id``/``app_key_file`` add a GitHub App (all installations) to ``[[credentials]]``.
+    """
     env = dict(os.environ) if env is None else env
     path = find_config_file(config, env)
     file = load_file_config(path)
     section = file.collect
+    credentials = _resolve_credentials(file, env, app_id, app_key_file)
+    has_app = any(isinstance(c, AppCredential) for c in credentials)
 
     resolved_api = api_url or env.get("GHTRAFFIC_API_URL") or file.api_url or DEFAULT_API_URL
     resolved_db = (
@@ -175,8 +252,12 @@ def load_settings(
         or file.database_url
         or default_database_url(env)
     )
-    secret, source = _resolve_token(token, env, file, gh_cli=gh_cli and need_token)
-    if need_token and secret is None:
+    secret, source = _resolve_token(token, env, file, gh_cli=gh_cli and need_token and not has_app)
+    if secret is None:
+        first = next((c for c in credentials if isinstance(c, TokenCredential)), None)
+        if first is not None:
+            secret, source = first.token, first.source
+    if need_token and secret is None and not has_app:
         raise ConfigError(
             "no GitHub token: set GITHUB_TOKEN (or GH_TOKEN), name a variable with token_env "
             "in ghtraffic.toml, or log in with `gh auth login`"
@@ -199,6 +280,7 @@ def load_settings(
         rate_floor=file.rate_floor if file.rate_floor is not None else 50,
         max_wait=file.max_wait if file.max_wait is not None else 0.0,
         config_path=path,
+        credentials=credentials,
         sections={
             "processing": file.processing,
             "notifications": file.notifications,
@@ -206,6 +288,71 @@ def load_settings(
             "schedule": file.schedule,
         },
     )
+
+
+def _resolve_credentials(
+    file: FileConfig, env: dict[str, str], app_id: str | None, app_key_file: str | None
+) -> tuple[Credential, ...]:
+    """``[[credentials]]`` with their secrets read, then the ``--app-id`` app."""
+    found: list[Credential] = []
+    names: set[str] = set()
+    for entry in file.credentials:
+        if entry.name in names:
+            raise ConfigError(f"two [[credentials]] are named {entry.name!r}: names must differ")
+        names.add(entry.name)
+        if entry.token_env is not None:
+            value = env.get(entry.token_env)
+            if not value:
+                raise ConfigError(
+                    f"credentials {entry.name!r} names token_env = {entry.token_env!r}, but "
+                    "that variable is not set: export it or remove the entry"
+                )
+            found.append(TokenCredential(entry.name, SecretStr(value), entry.token_env))
+            continue
+        assert entry.app_id is not None
+        if entry.private_key_file is not None:
+            pem = _read_key_file(entry.private_key_file, entry.name)
+        else:
+            assert entry.private_key_env is not None
+            pem = env.get(entry.private_key_env, "")
+            if not pem.strip():
+                raise ConfigError(
+                    f"credentials {entry.name!r} names private_key_env = "
+                    f"{entry.private_key_env!r}, but that variable is not set: export the "
+                    "app's PEM private key in it"
+                )
+        selection = None if entry.installations == "all" else tuple(entry.installations)
+        found.append(_app(entry.name, entry.app_id, SecretStr(pem), selection))
+    if app_id is not None or app_key_file is not None:
+        if not app_id or not app_key_file:
+            raise ConfigError("--app-id and --app-key-file go together: give both")
+        pem = _read_key_file(app_key_file, "--app-key-file")
+        found.append(_app("--app-id", app_id, SecretStr(pem), None))
+    return tuple(found)
+
+
+def _read_key_file(path: str, name: str) -> str:
+    try:
+        return Path(path).expanduser().read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"the private key file of {name!r}, {path}, does not exist") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else "not a text file"
+        raise ConfigError(f"cannot read the private key file {path}: {reason}") from None
+
+
+def _app(
+    name: str, app_id: str, pem: SecretStr, selection: tuple[int | str, ...] | None
+) -> AppCredential:
+    from ghtraffic.github.app import AppKeyError, load_private_key
+
+    if not app_id.strip():
+        raise ConfigError(f"credentials {name!r}: app_id is empty")
+    try:
+        load_private_key(pem, what=f"the private key of {name!r}")
+    except AppKeyError as exc:
+        raise ConfigError(str(exc)) from None
+    return AppCredential(name, app_id.strip(), pem, selection)
 
 
 def _resolve_token(

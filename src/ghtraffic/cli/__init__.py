@@ -1,4 +1,5 @@
-"""Command line: ``ghtraffic fetch|collect|status|export|fake-github|demo``.
+"""Command line: ``ghtraffic fetch|collect|status|export|import|backup|restore|serve|user|
+public|fake-github|demo``.
 
 Each command lives in its own module; this one only assembles the group.
 """
@@ -11,11 +12,15 @@ import os
 import click
 
 from ghtraffic import __version__
+from ghtraffic.cli.backup import backup_command, restore_command
 from ghtraffic.cli.collect import collect_command
 from ghtraffic.cli.demo import demo_command
 from ghtraffic.cli.export import export_command
 from ghtraffic.cli.fetch import fetch_command
+from ghtraffic.cli.imports import import_command
+from ghtraffic.cli.serve import serve_command
 from ghtraffic.cli.status import status_command
+from ghtraffic.cli.users import public_command, user_group
 from ghtraffic.fakegithub.cli import fake_github_command
 
 
@@ -29,6 +34,12 @@ cli.add_command(fetch_command)
 cli.add_command(collect_command)
 cli.add_command(status_command)
 cli.add_command(export_command)
+cli.add_command(import_command)
+cli.add_command(backup_command)
+cli.add_command(restore_command)
+cli.add_command(serve_command)
+cli.add_command(user_group)
+cli.add_command(public_command)
 cli.add_command(fake_github_command)
 cli.add_command(demo_command)
 

@@ -8,8 +8,10 @@ import click
 
 from ghtraffic.cli.common import config_options, err, fail, one_line_errors
 from ghtraffic.cli.progress import RunDisplay
-from ghtraffic.collect.run import run_collection
+from ghtraffic.collect.run import open_archive, run_collection
 from ghtraffic.config import ConfigError, load_settings, parse_repo_name
+from ghtraffic.domain import RepoOutcome
+from ghtraffic.processing.processor import Processor
 
 
 @click.command("collect")
@@ -41,6 +43,22 @@ from ghtraffic.config import ConfigError, load_settings, parse_repo_name
     type=click.FloatRange(0),
     help="Seconds to wait for a rate-limit reset before deferring the rest (default 0).",
 )
+@click.option(
+    "--lock-wait",
+    type=click.FloatRange(0),
+    help="Seconds to wait for another collection on the same archive to end (default 600).",
+)
+@click.option(
+    "--app-id",
+    metavar="ID",
+    help="A GitHub App's id or client id: collect every repository of its installations.",
+)
+@click.option(
+    "--app-key-file",
+    type=click.Path(dir_okay=False),
+    metavar="PATH",
+    help="The GitHub App's private key (PEM), with --app-id.",
+)
 @click.option("--quiet", "-q", is_flag=True, help="Print only failures and the summary.")
 @config_options
 @one_line_errors
@@ -51,6 +69,9 @@ def collect_command(
     concurrency: int | None,
     requests_per_minute: int | None,
     max_wait: float | None,
+    lock_wait: float | None,
+    app_id: str | None,
+    app_key_file: str | None,
     quiet: bool,
     config_path: str | None,
     database_url: str | None,
@@ -64,7 +85,13 @@ def collect_command(
     for name in repos:
         parse_repo_name(name)
     settings = load_settings(
-        config=config_path, api_url=api_url, database_url=database_url, token=token, need_token=True
+        config=config_path,
+        api_url=api_url,
+        database_url=database_url,
+        token=token,
+        need_token=True,
+        app_id=app_id,
+        app_key_file=app_key_file,
     )
     changes: dict[str, object] = {
         "repos": settings.repos + repos,
@@ -76,21 +103,36 @@ def collect_command(
         changes["requests_per_minute"] = requests_per_minute
     if max_wait is not None:
         changes["max_wait"] = max_wait
+    if lock_wait is not None:
+        changes["lock_wait"] = lock_wait
     settings = settings.with_changes(**changes)
-    if not settings.repos and not settings.owners:
+    if not settings.repos and not settings.owners and not settings.apps:
         raise ConfigError(
             "nothing to collect: give --repo OWNER/NAME or --owner LOGIN, "
             "or list repos/owners under [collect] in ghtraffic.toml"
         )
+    archive = open_archive(settings.database_url)
+    # The processing trigger: roll-ups, spike events and notifications after each commit.
+    processor = Processor(archive.db, settings)
     with RunDisplay(err, quiet=quiet) as display:
-        summary = asyncio.run(
-            run_collection(
-                settings,
-                on_total=display.total,
-                on_result=display.result,
-                on_notice=display.notice,
+
+        def on_result(outcome: RepoOutcome) -> None:
+            display.result(outcome)
+            processor.on_result(outcome)
+
+        try:
+            summary = asyncio.run(
+                run_collection(
+                    settings,
+                    archive=archive,
+                    on_total=display.total,
+                    on_result=on_result,
+                    on_notice=display.notice,
+                    on_committed=processor.on_committed,
+                )
             )
-        )
+        finally:
+            processor.close()
     if summary.fatal:
         fail(summary.fatal, summary.fatal_code)
     click.echo(summary.line())

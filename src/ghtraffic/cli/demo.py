@@ -1,5 +1,5 @@
-"""``ghtraffic demo``: the built-in fake GitHub, days of simulated daily collections into
-a fresh SQLite archive, then the archive's status and its busiest repositories."""
+"""``ghtraffic demo``: the built-in fake GitHub, months of simulated daily collections into a
+fresh SQLite archive (processed as they land), then the dashboard on http://127.0.0.1:8000."""
 
 from __future__ import annotations
 
@@ -14,37 +14,49 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
 from ghtraffic.cli.common import err, one_line_errors, out
+from ghtraffic.cli.serve import serve
 from ghtraffic.cli.status import print_status
 from ghtraffic.collect.run import open_archive, run_collection
 from ghtraffic.config import Settings, data_dir
 from ghtraffic.fakegithub.config import FakeGitHubConfig
-from ghtraffic.fakegithub.server import running
+from ghtraffic.fakegithub.server import FakeGitHub, running
+from ghtraffic.processing.processor import Processor
 from ghtraffic.storage.archive import Archive
+from ghtraffic.web.accounts import add_user
+from ghtraffic.web.config import web_config
 
 DEMO_TOKEN = "demo-token"  # noqa: S105 (the fake GitHub's public demo token)
 DEMO_OWNERS = ("octo-demo", "acme-labs", "globex")
+DEMO_USER = "demo"
+DEMO_PASSWORD = "demo-password"  # noqa: S105 (a throwaway account on a loopback-only demo)
 
 
 @click.command("demo")
-@click.option("--repos", default=20, show_default=True, help="Repositories the fake GitHub serves.")
-@click.option("--days", default=60, show_default=True, help="Simulated days of daily collection.")
+@click.option("--repos", default=30, show_default=True, help="Repositories the fake GitHub serves.")
+@click.option("--days", default=180, show_default=True, help="Simulated days of daily collection.")
 @click.option("--seed", default=7, show_default=True, help="Seed of the simulated traffic.")
+@click.option("--port", default=8000, show_default=True, help="Port of the dashboard.")
+@click.option("--no-serve", is_flag=True, help="Collect and print the status, then stop.")
 @click.option(
     "--database",
     type=click.Path(dir_okay=False, path_type=Path),
     help="SQLite file to create (default: demo.sqlite in the data dir).",
 )
 @one_line_errors
-def demo_command(repos: int, days: int, seed: int, database: Path | None) -> None:
-    """Collect simulated traffic from the built-in fake GitHub; no token needed."""
+def demo_command(
+    repos: int, days: int, seed: int, port: int, no_serve: bool, database: Path | None
+) -> None:
+    """Collect simulated traffic from the built-in fake GitHub and show the dashboard.
+
+    No token needed: everything runs on this machine, on 127.0.0.1 only.
+    """
     path = database or data_dir() / "demo.sqlite"
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     url = f"sqlite:///{path}"
     start = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(days=days)
-    config = FakeGitHubConfig(repos=repos, seed=seed, start=start)
     archive = open_archive(url)
-    with running(config) as fake:
+    with running(FakeGitHubConfig(repos=repos, seed=seed, start=start)) as fake:
         settings = Settings(
             api_url=fake.api_url,
             database_url=url,
@@ -52,26 +64,66 @@ def demo_command(repos: int, days: int, seed: int, database: Path | None) -> Non
             owners=DEMO_OWNERS,
             concurrency=8,
             requests_per_minute=0,
+            sections={"web": {"secure_cookies": False}},
         )
-        with Progress(
-            TextColumn("[bold]collecting simulated days"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            console=err,
-            transient=True,
-        ) as progress:
-            task = progress.add_task("days", total=days)
-            for _ in range(days):
-                summary = asyncio.run(run_collection(settings, archive=archive))
-                if summary.fatal:
-                    raise click.ClickException(summary.fatal)
-                fake.advance_days(1)
-                progress.advance(task)
+        processor = Processor(archive.db, settings)
+        _collect_days(fake, archive, settings, processor, days)
         as_of = fake.now()
-    out.print(f"[bold]Demo archive[/bold]: {path}  ({days} daily runs against the fake GitHub)\n")
-    print_status(archive, as_of)
-    _print_top(archive, as_of)
-    out.print(f"\nExplore it: GHTRAFFIC_DATABASE_URL={url} ghtraffic status | export --format csv")
+        out.print(
+            f"[bold]Demo archive[/bold]: {path}  ({days} daily runs against the fake GitHub)\n"
+        )
+        print_status(archive, as_of, brief=True)
+        _print_top(archive, as_of)
+        if no_serve:
+            out.print(f"\nExplore it: GHTRAFFIC_DATABASE_URL={url} ghtraffic status")
+            return
+        add_user(archive.db, DEMO_USER, DEMO_PASSWORD, admin=True)
+
+        async def ready(where: str) -> None:
+            out.print(
+                f"\n[bold]Dashboard[/bold]: {where}  (log in as [bold]{DEMO_USER}[/bold] / "
+                f"[bold]{DEMO_PASSWORD}[/bold]; Ctrl-C stops)\n"
+                '"Collect now" on the Collection page moves the fake GitHub one day ahead '
+                "and collects it: the open pages update live."
+            )
+
+        asyncio.run(
+            serve(
+                settings,
+                archive,
+                web_config(settings),
+                host="127.0.0.1",
+                port=port,
+                on_committed=processor.on_committed,
+                on_ready=ready,
+                before_collect=lambda: _advance(fake),
+            )
+        )
+
+
+def _advance(fake: FakeGitHub) -> None:
+    fake.advance_days(1)
+
+
+def _collect_days(
+    fake: FakeGitHub, archive: Archive, settings: Settings, processor: Processor, days: int
+) -> None:
+    with Progress(
+        TextColumn("[bold]collecting simulated days"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=err,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("days", total=days)
+        for _ in range(days):
+            summary = asyncio.run(
+                run_collection(settings, archive=archive, on_committed=processor.on_committed)
+            )
+            if summary.fatal:
+                raise click.ClickException(summary.fatal)
+            fake.advance_days(1)
+            progress.advance(task)
 
 
 def _print_top(archive: Archive, as_of: datetime, top: int = 10) -> None:

@@ -1,4 +1,4 @@
-"""``ghtraffic export``: the daily series as CSV or JSON."""
+"""``ghtraffic export``: the daily series (and the other kinds) as CSV, JSON or Parquet."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import TextIO
 
@@ -16,6 +16,8 @@ import click
 from ghtraffic.cli.common import config_options, one_line_errors
 from ghtraffic.collect.run import open_archive
 from ghtraffic.config import ConfigError, load_settings
+from ghtraffic.history import exports
+from ghtraffic.storage.archive import Archive
 from ghtraffic.storage.errors import UnknownRepoError
 
 HEADER = ("repo", "date", "views", "views_unique", "clones", "clones_unique")
@@ -25,7 +27,15 @@ DATE = click.DateTime(formats=["%Y-%m-%d"])
 
 @click.command("export")
 @click.option(
-    "--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True
+    "--format", "fmt", type=click.Choice(exports.FORMATS), default="csv", show_default=True
+)
+@click.option(
+    "--kind",
+    type=click.Choice(exports.KINDS),
+    default="daily",
+    show_default=True,
+    help="What to export: the daily series, weeks, 14-day windows, referrers, paths,"
+    " repositories or events.",
 )
 @click.option("--repo", metavar="OWNER/NAME", help="Only this repository (an old name works too).")
 @click.option("--since", type=DATE, help="First UTC day, YYYY-MM-DD.")
@@ -40,6 +50,7 @@ DATE = click.DateTime(formats=["%Y-%m-%d"])
 @one_line_errors
 def export_command(
     fmt: str,
+    kind: str,
     repo: str | None,
     since: datetime | None,
     until: datetime | None,
@@ -48,14 +59,20 @@ def export_command(
     database_url: str | None,
     api_url: str | None,
 ) -> None:
-    """The daily series, one row per repository and UTC day.
+    """The daily series, one row per repository and UTC day (or another --kind).
 
-    An empty cell (null in JSON) means the day was not observed; 0 is an observed zero.
+    An empty cell (null in JSON and Parquet) means the day was not observed; 0 is an
+    observed zero. Parquet needs --output.
     """
+    if fmt == "parquet" and output is None:
+        raise ConfigError("Parquet is a binary file: give it with --output FILE.parquet")
     settings = load_settings(config=config_path, database_url=database_url, api_url=api_url)
     archive = open_archive(settings.database_url)
     first = since.date() if since else None
     last = until.date() if until else None
+    if kind != "daily" or fmt == "parquet":
+        _export_kind(archive, kind, fmt, repo, first, last, output)
+        return
     try:
         rows = list(archive.export_daily(repo, first, last))
     except UnknownRepoError as exc:
@@ -86,6 +103,37 @@ def export_command(
             ]
             json.dump(document, stream, indent=1)
             stream.write("\n")
+
+
+def _export_kind(
+    archive: Archive,
+    kind: str,
+    fmt: str,
+    repo: str | None,
+    first: date | None,
+    last: date | None,
+    output: Path | None,
+) -> None:
+    try:
+        table = exports.build(archive, kind, repo, first, last)
+    except UnknownRepoError as exc:
+        raise ConfigError(str(exc)) from None
+    except exports.ExportError as exc:
+        raise ConfigError(str(exc)) from None
+    if fmt == "parquet":
+        assert output is not None
+        try:
+            exports.write_parquet(table, output)
+        except exports.ExportError as exc:
+            raise ConfigError(str(exc)) from None
+        except OSError as exc:
+            raise ConfigError(f"cannot write {output}: {exc.strerror}") from None
+        return
+    with _open(output) as stream:
+        if fmt == "csv":
+            exports.write_csv(table, stream)
+        else:
+            exports.write_json(table, stream)
 
 
 def _cell(value: int | None) -> str:

@@ -99,7 +99,8 @@ def _repo_document(r: RepoStatus) -> dict[str, Any]:
     }
 
 
-def print_status(archive: Archive, as_of: datetime) -> None:
+def print_status(archive: Archive, as_of: datetime, *, brief: bool = False) -> None:
+    """The status as a summary and a table of repositories (only the summary if ``brief``)."""
     report = archive.status(as_of)
     last = report.last_run
     lost = sum(r.lost_count for r in report.repos)
@@ -114,6 +115,8 @@ def print_status(archive: Archive, as_of: datetime) -> None:
         )
     if not report.repos:
         out.print("nothing archived yet: run `ghtraffic collect`")
+        return
+    if brief:
         return
     table = Table(title_justify="left")
     for column in (

@@ -290,9 +290,7 @@ class Collector:
         repo_id = o.facts.github_id
         added = raised = 0
         with self.archive.repo_batch() as batch:
-            requested = (
-                o.requested if o.requested.lower() != o.facts.full_name.lower() else None
-            )
+            requested = o.requested if o.requested.lower() != o.facts.full_name.lower() else None
             batch.upsert_repo(o.facts, o.at, requested_name=requested)
             batch.record_repo_snapshot(repo_id, o.today, o.facts, o.at)
             if o.daily is not None:

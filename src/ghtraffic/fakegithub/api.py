@@ -201,7 +201,27 @@ def _user_repos(ctx: Context, match: re.Match[str]) -> ApiResult:
     return _page(ctx, _sorted(repos, ctx, "full_name"))
 
 
+def _integration_refused() -> ApiResult:
+    return ApiResult(403, bodies.error(403, "Resource not accessible by integration"))
+
+
+def _installation_repos(ctx: Context, _match: re.Match[str]) -> ApiResult:
+    """``GET /installation/repositories``: an installation token's repositories."""
+    if ctx.user.type != "Bot":
+        message = (
+            "You must authenticate with an installation access token in order to list "
+            "repositories for an installation."
+        )
+        return ApiResult(403, bodies.error(403, message))
+    repos = sorted(ctx.world.member_repos(ctx.user), key=lambda r: r.full_name.lower())
+    page = _page(ctx, repos)
+    body = {"total_count": len(repos), "repository_selection": "all", "repositories": page.body}
+    return ApiResult(200, body, page.headers)
+
+
 def _my_repos(ctx: Context, _match: re.Match[str]) -> ApiResult:
+    if ctx.user.type == "Bot":
+        return _integration_refused()
     repos = ctx.world.member_repos(ctx.user)
     visibility = ctx.query.get("visibility", "all")
     repos = _filter_type(repos, visibility if visibility != "all" else "all", ctx)
@@ -217,6 +237,8 @@ def _public_count(ctx: Context, login: str) -> int:
 
 
 def _me(ctx: Context, _match: re.Match[str]) -> ApiResult:
+    if ctx.user.type == "Bot":
+        return _integration_refused()
     private = sum(1 for r in ctx.world.owned_by(ctx.user.login) if r.private)
     extras = {"total_private_repos": private, "owned_private_repos": private}
     public = _public_count(ctx, ctx.user.login)
@@ -249,6 +271,7 @@ ROUTES: tuple[tuple[str, re.Pattern[str], Handler], ...] = (
     ("org_repos", re.compile(r"^/orgs/(?P<org>[^/]+)/repos/?$"), _org_repos),
     ("user_repos", re.compile(r"^/users/(?P<username>[^/]+)/repos/?$"), _user_repos),
     ("my_repos", re.compile(r"^/user/repos/?$"), _my_repos),
+    ("installation_repos", re.compile(r"^/installation/repositories/?$"), _installation_repos),
     ("user", re.compile(r"^/user/?$"), _me),
     ("account", re.compile(r"^/users/(?P<username>[^/]+)/?$"), _account),
     ("org", re.compile(r"^/orgs/(?P<org>[^/]+)/?$"), _org),

@@ -35,7 +35,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
-from ghtraffic.fakegithub import api, bodies
+from ghtraffic.fakegithub import api, bodies, installations
 from ghtraffic.fakegithub.clock import FakeClock, parse_instant
 from ghtraffic.fakegithub.config import FakeGitHubConfig
 from ghtraffic.fakegithub.faults import FaultInjector, faults_from_mapping, parse_faults
@@ -70,6 +70,7 @@ class FakeState:
     clock: FakeClock
     limiter: RateLimiter
     faults: FaultInjector
+    apps: installations.AppRegistry
     stats: Stats = field(default_factory=Stats)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
@@ -92,6 +93,9 @@ class FakeState:
             clock=FakeClock(config.start, realtime=config.realtime),
             limiter=RateLimiter(config.rate_limit),
             faults=FaultInjector(config.faults),
+            apps=installations.AppRegistry(
+                config.apps, world, seed=config.seed, start=config.start
+            ),
         )
         state.apply_limit()
         return state
@@ -184,7 +188,14 @@ class GitHubEndpoint:
             await asyncio.sleep(settings.timeout_seconds)
 
         token = _token(request)
+        if installations.is_app_path(path):
+            kind, result = installations.app_route(
+                state.apps, request.method, path, token, now, root, dict(request.query_params)
+            )
+            return self._finish(kind, result, headers, None, request)
         user = state.world.user_for_token(token) if token else None
+        if user is None and token is not None:
+            user = state.apps.user_for_token(token, now)
         unauthenticated = RateState(60, 60, 0, window_start(now) + 3600)
         if token is None or user is None:
             result = api.ApiResult(401, bodies.error(401, "Bad credentials"))

@@ -31,6 +31,13 @@ from ghtraffic.fakegithub.server import serve
 @click.option("--ghes", is_flag=True, help="Behave like GitHub Enterprise Server (/api/v3).")
 @click.option("--rate-limit", type=int, default=DEFAULT_LIMIT, show_default=True)
 @click.option("--token", default=None, help="Token of the main user (default: demo-token).")
+@click.option("--app-id", default=None, help="Id of a GitHub App installed on every owner.")
+@click.option(
+    "--app-key",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="The GitHub App's PUBLIC key (PEM file), with --app-id.",
+)
 def fake_github_command(
     host: str,
     port: int,
@@ -45,6 +52,8 @@ def fake_github_command(
     ghes: bool,
     rate_limit: int,
     token: str | None,
+    app_id: str | None,
+    app_key: Path | None,
 ) -> None:
     """Run a fake GitHub API with simulated traffic (control routes under /_fake/)."""
     try:
@@ -62,6 +71,8 @@ def fake_github_command(
             ghes=ghes,
             rate_limit=rate_limit,
             token=token,
+            app_id=app_id,
+            app_key=app_key,
         )
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from exc

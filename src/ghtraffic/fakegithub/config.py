@@ -36,6 +36,9 @@ class FakeGitHubConfig:
     user: str = DEFAULT_USER
     orgs: tuple[str, ...] = DEFAULT_ORGS
     rate_limit: int = DEFAULT_LIMIT
+    #: GitHub Apps: app id -> the app's PUBLIC key (PEM); each is installed on every
+    #: account that owns repositories.
+    apps: dict[str, str] = field(default_factory=dict)
 
     @property
     def latency_ms(self) -> float:
@@ -58,11 +61,21 @@ class FakeGitHubConfig:
         ghes: bool = False,
         rate_limit: int = DEFAULT_LIMIT,
         token: str | None = None,
+        app_id: str | None = None,
+        app_key: str | Path | None = None,
     ) -> FakeGitHubConfig:
         """A config from CLI-style options (strings are parsed; ``None`` means the default).
 
-        ``token`` replaces the main user's default token ``demo-token``.
+        ``token`` replaces the main user's default token ``demo-token``. ``app_id`` and
+        ``app_key`` (a file with the app's PUBLIC key) add a GitHub App.
         """
+        apps: dict[str, str] = {}
+        if (app_id is None) != (app_key is None):
+            raise ValueError("--app-id and --app-key go together")
+        if app_id is not None and app_key is not None:
+            if not app_id.strip().isdigit():
+                raise ValueError(f"--app-id must be a number, not {app_id!r}")
+            apps[app_id.strip()] = Path(app_key).read_text(encoding="utf-8")
         settings = parse_faults(faults) if faults else FaultSettings()
         if latency_ms is not None:
             settings = parse_faults(f"latency={latency_ms}", settings)
@@ -84,4 +97,5 @@ class FakeGitHubConfig:
             ghes=ghes,
             tokens=tokens,
             rate_limit=rate_limit,
+            apps=apps,
         )

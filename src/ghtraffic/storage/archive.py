@@ -98,6 +98,21 @@ class Archive:
             session.flush()
             return run.id
 
+    def interrupt_stale_runs(self, at: datetime) -> int:
+        """Close runs still marked ``running``: called by a run holding the collection
+        lock, so their processes ended without finishing (killed, or the machine stopped)."""
+        with self.db.session() as session:
+            result = session.execute(
+                update(CollectionRun)
+                .where(CollectionRun.status == "running")
+                .values(
+                    status="failed",
+                    finished_at=at,
+                    message="interrupted: the run ended without finishing (killed or stopped)",
+                )
+            )
+            return int(getattr(result, "rowcount", 0) or 0)
+
     def record_result(self, run_id: int, outcome: RepoOutcome) -> None:
         """Log how one repository fared in the run."""
         if outcome.outcome not in OUTCOMES:

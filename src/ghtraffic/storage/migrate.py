@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import fcntl
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
@@ -45,6 +48,36 @@ def upgrade_to_head(engine: Engine) -> None:
     """Run ``alembic upgrade head``, skipping Alembic entirely when already at head."""
     if current_revision(engine) == head_revision():
         return
+    with _sqlite_migration_lock(engine):
+        if current_revision(engine) == head_revision():
+            return  # another process migrated while this one waited
+        _upgrade(engine)
+
+
+@contextmanager
+def _sqlite_migration_lock(engine: Engine) -> Iterator[None]:
+    """Two processes opening a new SQLite archive at once: the second waits for the first
+    to finish the migrations (``flock`` on a file beside the archive; PostgreSQL uses an
+    advisory lock inside the migration transaction instead)."""
+    database = engine.url.database if engine.dialect.name == "sqlite" else None
+    if not database or database == ":memory:":
+        yield
+        return
+    path = database[len("file:") :].split("?", 1)[0] if database.startswith("file:") else database
+    try:
+        handle = Path(f"{path}.migrate-lock").open("a+b")  # noqa: SIM115
+    except OSError:
+        yield  # a folder we cannot write to: the migration itself will say so
+        return
+    with handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _upgrade(engine: Engine) -> None:
     with engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             # Two processes starting at once: the second waits, then finds the schema done.

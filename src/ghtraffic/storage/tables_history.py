@@ -26,9 +26,7 @@ class RepoCount(Base):
 
     __tablename__ = "repo_counts"
     __table_args__ = (
-        CheckConstraint(
-            "metric IN ('stars', 'forks', 'watchers', 'open_issues')", name="metric"
-        ),
+        CheckConstraint("metric IN ('stars', 'forks', 'watchers', 'open_issues')", name="metric"),
         CheckConstraint("source IN ('events', 'snapshot')", name="source"),
     )
 

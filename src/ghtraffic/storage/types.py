@@ -10,6 +10,9 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
 
+_UNSET = object()
+
+
 class UTCDateTime(TypeDecorator[datetime]):
     """A timezone-aware UTC timestamp on every back end.
 
@@ -29,6 +32,25 @@ class UTCDateTime(TypeDecorator[datetime]):
         if dialect.name == "sqlite":
             return utc.replace(tzinfo=None)
         return utc
+
+    def bind_processor(self, dialect: Dialect) -> Any:
+        """The usual conversion, remembering its last input: a batch binds one observation
+        time to every row (several columns each), so it is converted once, not per row."""
+        convert = super().bind_processor(dialect)
+        if convert is None:
+            return None
+        last: tuple[Any, Any] = (_UNSET, None)
+
+        def process(value: Any) -> Any:
+            nonlocal last
+            seen = last  # one tuple, swapped whole: safe when threads share the processor
+            if value is seen[0]:
+                return seen[1]
+            result = convert(value)
+            last = (value, result)
+            return result
+
+        return process
 
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
         if value is None:

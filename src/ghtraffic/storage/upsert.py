@@ -51,13 +51,19 @@ def max_merge_set(session: Session, table: Table, stmt: Insert) -> dict[str, Any
 def max_merge_upsert(
     session: Session, table: Table, keys: Sequence[str], rows: Sequence[Mapping[str, Any]]
 ) -> None:
-    """Insert ``rows``, or raise the stored metrics of rows that exist (one statement a chunk)."""
+    """Insert ``rows``, or raise the stored metrics of rows that exist.
+
+    One statement, compiled once and executed for all rows (SQLAlchemy batches them into
+    multi-row ``VALUES`` on both back ends).
+    """
+    if not rows:
+        return
+    stmt = insert_for(session, table)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=list(keys), set_=max_merge_set(session, table, stmt)
+    )
     for start in range(0, len(rows), CHUNK):
-        stmt = insert_for(session, table).values(list(rows[start : start + CHUNK]))
-        stmt = stmt.on_conflict_do_update(
-            index_elements=list(keys), set_=max_merge_set(session, table, stmt)
-        )
-        session.execute(stmt)
+        session.execute(stmt, [dict(row) for row in rows[start : start + CHUNK]])
 
 
 def replace_upsert(

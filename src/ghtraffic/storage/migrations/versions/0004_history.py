@@ -40,12 +40,8 @@ def upgrade() -> None:
             "metric IN ('stars', 'forks', 'watchers', 'open_issues')",
             name=op.f("ck_repo_counts_metric"),
         ),
-        sa.CheckConstraint(
-            "source IN ('events', 'snapshot')", name=op.f("ck_repo_counts_source")
-        ),
-        sa.PrimaryKeyConstraint(
-            "repo_id", "day", "metric", "source", name=op.f("pk_repo_counts")
-        ),
+        sa.CheckConstraint("source IN ('events', 'snapshot')", name=op.f("ck_repo_counts_source")),
+        sa.PrimaryKeyConstraint("repo_id", "day", "metric", "source", name=op.f("pk_repo_counts")),
     )
     op.create_table(
         "download_counts",

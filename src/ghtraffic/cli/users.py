@@ -1,0 +1,200 @@
+"""``ghtraffic user …`` (local accounts of the dashboard) and ``ghtraffic public``."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import click
+from rich.table import Table
+
+from ghtraffic.cli.common import EXIT_USAGE, config_options, fail, one_line_errors, out
+from ghtraffic.collect.run import open_archive
+from ghtraffic.config import load_settings
+from ghtraffic.storage.database import Database
+from ghtraffic.web.accounts import AccountError
+
+
+def _db(config_path: str | None, database_url: str | None, api_url: str | None) -> Database:
+    settings = load_settings(config=config_path, database_url=database_url, api_url=api_url)
+    return open_archive(settings.database_url).db
+
+
+def account_errors(func: Callable[..., Any]) -> Callable[..., Any]:
+    """An ``AccountError`` is a usage error: one line, exit code 2."""
+
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except AccountError as error:
+            fail(str(error), EXIT_USAGE)
+
+    wrapper.__name__ = func.__name__
+    wrapper.__doc__ = func.__doc__
+    return wrapper
+
+
+def _read_password(password_stdin: bool) -> str:
+    if password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    value: str = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    return value
+
+
+@click.group("user")
+def user_group() -> None:
+    """Local accounts of the dashboard: admins see everything, viewers what is granted."""
+
+
+@user_group.command("add")
+@click.argument("name")
+@click.option("--admin", is_flag=True, help="An administrator (sees and manages everything).")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@config_options
+@one_line_errors
+@account_errors
+def add_command(
+    name: str,
+    admin: bool,
+    password_stdin: bool,
+    config_path: str | None,
+    database_url: str | None,
+    api_url: str | None,
+) -> None:
+    """Add a user (asks for the password, hidden)."""
+    from ghtraffic.web.accounts import add_user
+
+    db = _db(config_path, database_url, api_url)
+    user = add_user(db, name, _read_password(password_stdin), admin=admin)
+    out.print(f"added {user.role} {user.name}")
+
+
+@user_group.command("list")
+@config_options
+@one_line_errors
+def list_command(config_path: str | None, database_url: str | None, api_url: str | None) -> None:
+    """List users, their roles and grants."""
+    from ghtraffic.web.accounts import list_users
+    from ghtraffic.web.grants import all_grants
+
+    db = _db(config_path, database_url, api_url)
+    users = list_users(db)
+    if not users:
+        out.print("no users yet: add one with `ghtraffic user add NAME --admin`")
+        return
+    grants = all_grants(db)
+    table = Table(title_justify="left")
+    for column in ("user", "role", "may see", "last sign-in"):
+        table.add_column(column)
+    for user in users:
+        sees = "everything" if user.is_admin else ", ".join(grants.get(user.id, [])) or "-"
+        last = f"{user.last_login_at:%Y-%m-%d %H:%M}" if user.last_login_at else "never"
+        table.add_row(user.name, user.role, sees, last)
+    out.print(table)
+
+
+@user_group.command("grant")
+@click.argument("name")
+@click.argument("target", metavar="OWNER|OWNER/REPO")
+@config_options
+@one_line_errors
+@account_errors
+def grant_command(
+    name: str, target: str, config_path: str | None, database_url: str | None, api_url: str | None
+) -> None:
+    """Let a viewer see an owner's repositories or one repository."""
+    from ghtraffic.web.grants import grant
+
+    key = grant(_db(config_path, database_url, api_url), name, target)
+    out.print(f"{name} may see {key}")
+
+
+@user_group.command("revoke")
+@click.argument("name")
+@click.argument("target", metavar="OWNER|OWNER/REPO")
+@config_options
+@one_line_errors
+@account_errors
+def revoke_command(
+    name: str, target: str, config_path: str | None, database_url: str | None, api_url: str | None
+) -> None:
+    """Take a grant back."""
+    from ghtraffic.web.grants import revoke
+
+    if revoke(_db(config_path, database_url, api_url), name, target):
+        out.print(f"{name} no longer sees {target.lower()}")
+    else:
+        fail(f"{name} has no grant {target.lower()}", EXIT_USAGE)
+
+
+@user_group.command("token")
+@click.argument("name")
+@click.option("--label", default="cli", show_default=True, help="What will use the token.")
+@config_options
+@one_line_errors
+@account_errors
+def token_command(
+    name: str, label: str, config_path: str | None, database_url: str | None, api_url: str | None
+) -> None:
+    """Create a personal API token for a user; it is printed once, on stdout."""
+    from ghtraffic.web.accounts import require_user
+    from ghtraffic.web.tokens import create_token
+
+    db = _db(config_path, database_url, api_url)
+    token, _ = create_token(db, require_user(db, name).id, label)
+    click.echo(token)
+
+
+@user_group.command("delete")
+@click.argument("name")
+@config_options
+@one_line_errors
+@account_errors
+def delete_command(
+    name: str, config_path: str | None, database_url: str | None, api_url: str | None
+) -> None:
+    """Delete a user with their sessions, tokens and grants."""
+    from ghtraffic.web.accounts import delete_user
+
+    delete_user(_db(config_path, database_url, api_url), name)
+    out.print(f"deleted {name}")
+
+
+@user_group.command("password")
+@click.argument("name")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@config_options
+@one_line_errors
+@account_errors
+def password_command(
+    name: str,
+    password_stdin: bool,
+    config_path: str | None,
+    database_url: str | None,
+    api_url: str | None,
+) -> None:
+    """Set a user's password (their sessions end)."""
+    from ghtraffic.web.accounts import require_user, set_password
+    from ghtraffic.web.sessions import end_user_sessions
+
+    db = _db(config_path, database_url, api_url)
+    set_password(db, name, _read_password(password_stdin))
+    end_user_sessions(db, require_user(db, name).id)
+    out.print(f"password of {name} changed")
+
+
+@click.command("public")
+@click.argument("repo", metavar="OWNER/REPO")
+@click.option("--off", is_flag=True, help="Make it private again.")
+@config_options
+@one_line_errors
+@account_errors
+def public_command(
+    repo: str, off: bool, config_path: str | None, database_url: str | None, api_url: str | None
+) -> None:
+    """Make a repository public: its badges are served (and shown in the public view)."""
+    from ghtraffic.web.public import set_public
+
+    name = set_public(_db(config_path, database_url, api_url), repo, not off, "cli")
+    out.print(f"{name} is {'private' if off else 'public'}")

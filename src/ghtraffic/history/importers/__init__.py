@@ -1,0 +1,109 @@
+"""Importers of other tools' traffic archives, one module per format.
+
+``FORMAT=auto`` detects the format of every file by its name and first line (see each
+module for its exact headers); a folder is searched recursively (hidden folders are
+skipped) and must hold files of one format only. Files of no known format are listed as
+skipped, never read in part.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ghtraffic.history.importers import (
+    analyticsinmotion,
+    generic,
+    ghrs,
+    hafid,
+    ncar,
+    nchah,
+    sangonzal,
+)
+from ghtraffic.history.importers.base import ImportData, Importer, ImportFailure, Target
+
+#: In detection order (every header is distinct, so the order only matters for speed).
+IMPORTERS: dict[str, Importer] = {
+    importer.name: importer
+    for importer in (
+        generic.IMPORTER,
+        ghrs.IMPORTER,
+        sangonzal.IMPORTER,
+        nchah.IMPORTER,
+        hafid.IMPORTER,
+        ncar.IMPORTER,
+        analyticsinmotion.IMPORTER,
+    )
+}
+FORMATS = ("auto", *IMPORTERS)
+SUFFIXES = (".csv", ".json")
+
+
+@dataclass
+class Found:
+    """The files of one path, by format, and those of no known format."""
+
+    by_format: dict[str, list[Path]] = field(default_factory=dict)
+    skipped: list[Path] = field(default_factory=list)
+
+
+def _files(path: Path) -> list[Path]:
+    if path.is_file():
+        return [path]
+    if not path.is_dir():
+        raise ImportFailure(f"{path} does not exist")
+    found = []
+    for candidate in sorted(path.rglob("*")):
+        relative = candidate.relative_to(path).parts
+        if any(part.startswith(".") for part in relative):
+            continue
+        if candidate.is_file() and candidate.suffix.lower() in SUFFIXES:
+            found.append(candidate)
+    return found
+
+
+def detect(path: Path, fmt: str = "auto") -> Found:
+    """Classify every file of ``path`` (only as ``fmt`` unless it is ``auto``)."""
+    if fmt != "auto" and fmt not in IMPORTERS:
+        raise ImportFailure(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
+    candidates = IMPORTERS if fmt == "auto" else {fmt: IMPORTERS[fmt]}
+    found = Found()
+    for file in _files(path):
+        for name, importer in candidates.items():
+            if importer.accepts(file):
+                found.by_format.setdefault(name, []).append(file)
+                break
+        else:
+            found.skipped.append(file)
+    return found
+
+
+def read_path(
+    path: Path, fmt: str = "auto", target: Target | None = None
+) -> tuple[ImportData, list[Path]]:
+    """Read ``path`` in ``fmt``; returns what was read and the files that were skipped."""
+    target = target or Target()
+    found = detect(path, fmt)
+    if not found.by_format:
+        wanted = "any known format" if fmt == "auto" else f"the {fmt} format"
+        raise ImportFailure(f"{path} holds no file in {wanted}")
+    if len(found.by_format) > 1:
+        names = ", ".join(sorted(found.by_format))
+        raise ImportFailure(
+            f"{path} holds files of several formats ({names}): import one folder or name"
+            " the format (ghtraffic import FORMAT PATH)"
+        )
+    ((name, files),) = found.by_format.items()
+    return IMPORTERS[name].read(files, path, target), found.skipped
+
+
+__all__ = [
+    "FORMATS",
+    "IMPORTERS",
+    "Found",
+    "ImportData",
+    "ImportFailure",
+    "Target",
+    "detect",
+    "read_path",
+]

@@ -1,0 +1,200 @@
+"""jgehrcke/github-repo-stats ("ghrs"): a data-branch checkout or some of its files.
+
+Layout: ``OWNER/REPO/ghrs-data/`` holding ``views_clones_aggregate.csv``, raw window
+fragments ``snapshots/<UTC time>_views_clones_series_fragment.csv`` (ghrs deletes them
+after merging; recover them from git history), ``snapshots/<UTC time>_top_referrers_snapshot.csv``
+and ``..._top_paths_snapshot.csv`` (one per run), ``stargazers.csv``, ``forks.csv`` and
+``stargazer-snapshots.csv``. The repository is the ``OWNER/REPO`` above ``ghrs-data``;
+without one ``--repo`` is needed.
+
+Values, and what is zero:
+
+* ghrs merges by the maximum per day and column, the same rule as ghtraffic, so the
+  aggregate and every fragment are merged as they are.
+* A fragment's empty cell is *not observed* (the endpoint did not return that day).
+* The aggregate writes ``0`` where the API omitted a day of a window it served. Before
+  late December 2025 GitHub omitted exactly the days without traffic, so such a ``0`` is
+  kept as an observed zero. A day with no row at all stays absent (never filled in).
+* Referrer and path lists take their day and time from the file name (UTC). ghrs keeps
+  no page titles: paths get an empty title. Several runs on one day: the last one is kept.
+* ``stargazers.csv``/``forks.csv`` are cumulative counts rebuilt from the current
+  stargazers and forks (source ``events``); ``stargazer-snapshots.csv`` holds the star
+  count read at a time (source ``snapshot``; the last reading of a day is kept).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from ghtraffic.domain import DayValues, PopularPath, Referrer
+from ghtraffic.history.importers.base import (
+    BadRow,
+    CountValue,
+    ImportData,
+    PopularList,
+    Target,
+    assign_repos,
+    csv_records,
+    file_moment,
+    header_of,
+    parse_count,
+    parse_day,
+    parse_moment,
+    where,
+)
+
+NAME = "ghrs"
+#: ghrs column -> metric (older ``*_views_series_fragment.csv`` files use the same names).
+SERIES = {
+    "views_total": "views",
+    "views_unique": "views_unique",
+    "clones_total": "clones",
+    "clones_unique": "clones_unique",
+}
+REFERRER_NAMES = ("referrer", "referrers")
+PATH_NAMES = ("url_path", "path")
+TOTAL_NAMES = ("views_total", "count_total", "count")
+UNIQUE_NAMES = ("views_unique", "count_unique", "unique", "uniques")
+COUNT_FILES = {
+    "stars_cumulative": ("stars", "events"),
+    "forks_cumulative": ("forks", "events"),
+    "stargazers_cumulative_snapshot": ("stars", "snapshot"),
+}
+SERIES_FILE = re.compile(
+    r"(views_clones_aggregate.*|.*_(views_clones|views|clones)_series_fragment)\.csv$"
+)
+SNAPSHOT_FILE = re.compile(r".*_top_(referrers|paths)_snapshot\.csv$")
+
+
+def _kind(path: Path) -> str | None:
+    name = path.name
+    if SNAPSHOT_FILE.match(name):
+        return "snapshot"
+    header = header_of(path)
+    if not header or header[0] != "time_iso8601":
+        return None
+    if SERIES_FILE.match(name) or (set(header[1:]) <= set(SERIES) and len(header) > 1):
+        return "series"
+    if len(header) == 2 and header[1] in COUNT_FILES:
+        return "counts"
+    return None
+
+
+def _recorded_repo(path: Path, root: Path) -> str | None:
+    try:
+        parts = path.relative_to(root).parts if root.is_dir() else ()
+    except ValueError:
+        parts = ()
+    if "ghrs-data" in parts:
+        above = parts[: parts.index("ghrs-data")]
+        if len(above) >= 2:
+            return f"{above[-2]}/{above[-1]}"
+    return None
+
+
+class GhrsImporter:
+    name = NAME
+    description = "jgehrcke/github-repo-stats data branch (OWNER/REPO/ghrs-data/)"
+
+    def accepts(self, path: Path) -> bool:
+        return path.suffix.lower() == ".csv" and _kind(path) is not None
+
+    def read(self, files: list[Path], root: Path, target: Target) -> ImportData:
+        data = ImportData(NAME)
+        repos = assign_repos(
+            {path: _recorded_repo(path, root) for path in files}, target, root, NAME
+        )
+        for path in files:
+            history = data.repo(repos[path])
+            data.files += 1
+            kind = _kind(path)
+            if kind == "series":
+                self._series(path, root, data, history.days)
+            elif kind == "snapshot":
+                self._snapshot(path, root, data, history.popular)
+            elif kind == "counts":
+                self._counts(path, root, data, history.counts)
+        return data
+
+    def _series(self, path: Path, root: Path, data: ImportData, out: list[DayValues]) -> None:
+        for line, record in csv_records(path):
+            data.rows_read += 1
+            try:
+                if "" in record:
+                    raise BadRow(record[""])
+                day = parse_day(record["time_iso8601"])
+                values = {
+                    metric: parse_count(record[column], column, blank=True)
+                    for column, metric in SERIES.items()
+                    if column in record
+                }
+            except BadRow as exc:
+                data.reject(where(path, line, root), str(exc))
+                continue
+            out.append(DayValues(day, **values))
+
+    def _snapshot(self, path: Path, root: Path, data: ImportData, out: list[PopularList]) -> None:
+        taken = file_moment(path.name)
+        referrers: list[Referrer] = []
+        paths: list[PopularPath] = []
+        is_paths = path.name.endswith("_top_paths_snapshot.csv")
+        records = list(csv_records(path))
+        data.rows_read += len(records)
+        if taken is None:
+            for line, _ in records:
+                data.reject(where(path, line, root), "the file name holds no UTC time (its day)")
+            return
+        for line, record in records:
+            try:
+                if "" in record:
+                    raise BadRow(record[""])
+                label = _pick(record, PATH_NAMES if is_paths else REFERRER_NAMES, "name")
+                total = _pick(record, TOTAL_NAMES, "count")
+                unique = _pick(record, UNIQUE_NAMES, "uniques")
+                count = parse_count(total, "count")
+                uniques = parse_count(unique, "uniques")
+                assert count is not None
+                assert uniques is not None
+            except BadRow as exc:
+                data.reject(where(path, line, root), str(exc))
+                continue
+            if is_paths:
+                paths.append(PopularPath(label, "", count, uniques))
+            else:
+                referrers.append(Referrer(label, count, uniques))
+        out.append(
+            PopularList(
+                taken.date(),
+                taken,
+                referrers=None if is_paths else tuple(referrers),
+                paths=tuple(paths) if is_paths else None,
+            )
+        )
+
+    def _counts(self, path: Path, root: Path, data: ImportData, out: list[CountValue]) -> None:
+        column = header_of(path)[1]
+        metric, source = COUNT_FILES[column]
+        for line, record in csv_records(path):
+            data.rows_read += 1
+            try:
+                if "" in record:
+                    raise BadRow(record[""])
+                moment = parse_moment(record["time_iso8601"])
+                value = parse_count(record[column], column)
+                assert value is not None
+            except BadRow as exc:
+                data.reject(where(path, line, root), str(exc))
+                continue
+            observed = moment if source == "snapshot" else None
+            out.append(CountValue(moment.date(), metric, source, value, observed))
+
+
+def _pick(record: dict[str, str], names: tuple[str, ...], what: str) -> str:
+    for name in names:
+        if name in record:
+            return record[name]
+    raise BadRow(f"no {what} column (expected one of {', '.join(names)})")
+
+
+IMPORTER = GhrsImporter()

@@ -1,0 +1,1 @@
+"""The Slack-compatible incoming-webhook channel."""

@@ -1,0 +1,75 @@
+"""Date ranges of the dashboard: presets (7 d … all), custom bounds, the previous period."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+PRESETS: dict[str, tuple[str, int | None]] = {
+    "7d": ("7 days", 7),
+    "30d": ("30 days", 30),
+    "90d": ("90 days", 90),
+    "12m": ("12 months", 365),
+    "all": ("All time", None),
+}
+DEFAULT = "30d"
+
+
+@dataclass(frozen=True, slots=True)
+class DateRange:
+    key: str
+    since: date
+    until: date
+
+    @property
+    def days(self) -> int:
+        return (self.until - self.since).days + 1
+
+    @property
+    def label(self) -> str:
+        if self.key in PRESETS:
+            return PRESETS[self.key][0]
+        return f"{self.since} – {self.until}"
+
+    def previous(self) -> DateRange:
+        """The period of the same length just before this one."""
+        until = self.since - timedelta(days=1)
+        return DateRange("previous", until - timedelta(days=self.days - 1), until)
+
+    def query(self) -> str:
+        if self.key == "custom":
+            return f"range=custom&since={self.since}&until={self.until}"
+        return f"range={self.key}"
+
+
+def _day(text: str | None) -> date | None:
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def parse_range(
+    key: str | None,
+    since: str | None,
+    until: str | None,
+    *,
+    newest: date,
+    oldest: date | None,
+) -> DateRange:
+    """The range a request asks for; ``newest``/``oldest`` are the archive's bounds."""
+    if key == "custom":
+        start, end = _day(since), _day(until)
+        if start is not None and end is not None:
+            if start > end:
+                start, end = end, start
+            return DateRange("custom", start, end)
+        key = DEFAULT
+    if key not in PRESETS:
+        key = DEFAULT
+    days = PRESETS[key][1]
+    if days is None:
+        return DateRange("all", min(oldest or newest, newest), newest)
+    return DateRange(key, newest - timedelta(days=days - 1), newest)

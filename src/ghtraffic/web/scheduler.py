@@ -1,0 +1,82 @@
+"""The collection scheduler of ``ghtraffic serve``: a cron expression, a catch-up run at
+start, and never two runs at once in the process."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+
+from cronsim import CronSim
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def next_time(cron: str, after: datetime) -> datetime:
+    """The first moment after ``after`` (UTC) that the cron expression names."""
+    return next(CronSim(cron, after.astimezone(UTC)))
+
+
+def catch_up_due(last_success: datetime | None, now: datetime, hours: float) -> bool:
+    return last_success is None or now - last_success > timedelta(hours=hours)
+
+
+class Scheduler:
+    def __init__(
+        self,
+        run: Callable[[], Awaitable[object]],
+        cron: str,
+        *,
+        last_success: Callable[[], datetime | None] = lambda: None,
+        catch_up_hours: float = 24.0,
+        clock: Clock = _now,
+    ) -> None:
+        self._run = run
+        self.cron = cron
+        self._last_success = last_success
+        self.catch_up_hours = catch_up_hours
+        self._clock = clock
+        self.lock = asyncio.Lock()
+        self._tasks: set[asyncio.Task[bool]] = set()
+
+    @property
+    def running(self) -> bool:
+        return self.lock.locked()
+
+    async def run_once(self) -> bool:
+        """Run a collection now unless one is running; returns whether it ran."""
+        if self.lock.locked():
+            return False
+        async with self.lock:
+            try:
+                await self._run()
+            except Exception:
+                log.exception("the scheduled collection failed")
+        return True
+
+    async def trigger(self) -> bool:
+        """Start a collection in the background (the "collect now" button)."""
+        if self.lock.locked():
+            return False
+        task = asyncio.create_task(self.run_once())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        await asyncio.sleep(0)
+        return True
+
+    async def run_forever(self) -> None:
+        last = await asyncio.to_thread(self._last_success)
+        if catch_up_due(last, self._clock(), self.catch_up_hours):
+            await self.run_once()
+        while True:
+            now = self._clock()
+            delay = (next_time(self.cron, now) - now).total_seconds()
+            await asyncio.sleep(max(delay, 0.0))
+            await self.run_once()

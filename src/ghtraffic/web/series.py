@@ -1,0 +1,223 @@
+"""Traffic reads for pages and the API: daily, weekly and monthly series, windows, stars.
+
+Callers pass repository ids already filtered by ``permissions``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ghtraffic.storage.tables import RepoSnapshot, TrafficDaily, TrafficWeekly, TrafficWindow
+
+
+@dataclass(frozen=True, slots=True)
+class Point:
+    """One day (or week, or month: ``day`` is its first day) of traffic."""
+
+    day: date
+    views: int | None
+    views_unique: int | None
+    clones: int | None
+    clones_unique: int | None
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "date": self.day.isoformat(),
+            "views": self.views,
+            "views_unique": self.views_unique,
+            "clones": self.clones,
+            "clones_unique": self.clones_unique,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    day: date
+    stars: int
+    forks: int
+    watchers: int | None
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "date": self.day.isoformat(),
+            "stars": self.stars,
+            "forks": self.forks,
+            "watchers": self.watchers,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """GitHub's own 14-day totals of the newest collection of a repository."""
+
+    day: date
+    views: int | None
+    views_unique: int | None
+    clones: int | None
+    clones_unique: int | None
+
+
+def bounds(session: Session, ids: Collection[int]) -> tuple[date | None, date | None]:
+    """Oldest and newest archived day of these repositories."""
+    if not ids:
+        return None, None
+    row = session.execute(
+        select(func.min(TrafficDaily.day), func.max(TrafficDaily.day)).where(
+            TrafficDaily.repo_id.in_(ids)
+        )
+    ).one()
+    return row[0], row[1]
+
+
+def daily(
+    session: Session, repo_id: int, since: date | None = None, until: date | None = None
+) -> list[Point]:
+    query = select(
+        TrafficDaily.day,
+        TrafficDaily.views,
+        TrafficDaily.views_unique,
+        TrafficDaily.clones,
+        TrafficDaily.clones_unique,
+    ).where(TrafficDaily.repo_id == repo_id)
+    if since is not None:
+        query = query.where(TrafficDaily.day >= since)
+    if until is not None:
+        query = query.where(TrafficDaily.day <= until)
+    return [Point(*row) for row in session.execute(query.order_by(TrafficDaily.day))]
+
+
+def daily_by_repo(
+    session: Session, ids: Collection[int], since: date, until: date
+) -> dict[int, list[Point]]:
+    found: dict[int, list[Point]] = defaultdict(list)
+    if not ids:
+        return found
+    query = (
+        select(
+            TrafficDaily.repo_id,
+            TrafficDaily.day,
+            TrafficDaily.views,
+            TrafficDaily.views_unique,
+            TrafficDaily.clones,
+            TrafficDaily.clones_unique,
+        )
+        .where(TrafficDaily.repo_id.in_(ids), TrafficDaily.day >= since, TrafficDaily.day <= until)
+        .order_by(TrafficDaily.day)
+    )
+    for repo_id, day, views, views_unique, clones, clones_unique in session.execute(query):
+        found[repo_id].append(Point(day, views, views_unique, clones, clones_unique))
+    return found
+
+
+def totals_daily(session: Session, ids: Collection[int], since: date, until: date) -> list[Point]:
+    """Views and clones summed across repositories per day (uniques cannot be summed)."""
+    if not ids:
+        return []
+    query = (
+        select(TrafficDaily.day, func.sum(TrafficDaily.views), func.sum(TrafficDaily.clones))
+        .where(TrafficDaily.repo_id.in_(ids), TrafficDaily.day >= since, TrafficDaily.day <= until)
+        .group_by(TrafficDaily.day)
+        .order_by(TrafficDaily.day)
+    )
+    return [
+        Point(day, _int(views), None, _int(clones), None)
+        for day, views, clones in session.execute(query)
+    ]
+
+
+def _int(value: object) -> int | None:
+    return None if value is None else int(str(value))
+
+
+def weekly(
+    session: Session, repo_id: int, since: date | None = None, until: date | None = None
+) -> list[Point]:
+    query = select(
+        TrafficWeekly.week_start,
+        TrafficWeekly.views,
+        TrafficWeekly.views_unique,
+        TrafficWeekly.clones,
+        TrafficWeekly.clones_unique,
+    ).where(TrafficWeekly.repo_id == repo_id)
+    if since is not None:
+        query = query.where(TrafficWeekly.week_start >= since)
+    if until is not None:
+        query = query.where(TrafficWeekly.week_start <= until)
+    return [Point(*row) for row in session.execute(query.order_by(TrafficWeekly.week_start))]
+
+
+def monthly(points: list[Point]) -> list[Point]:
+    """Daily points summed per calendar month (views and clones; uniques stay unknown)."""
+    views: dict[date, int] = defaultdict(int)
+    clones: dict[date, int] = defaultdict(int)
+    for point in points:
+        month = point.day.replace(day=1)
+        views[month] += point.views or 0
+        clones[month] += point.clones or 0
+    return [Point(month, views[month], None, clones[month], None) for month in sorted(views)]
+
+
+def snapshots(
+    session: Session, repo_id: int, since: date | None = None, until: date | None = None
+) -> list[Snapshot]:
+    query = select(
+        RepoSnapshot.day, RepoSnapshot.stars, RepoSnapshot.forks, RepoSnapshot.watchers
+    ).where(RepoSnapshot.repo_id == repo_id)
+    if since is not None:
+        query = query.where(RepoSnapshot.day >= since)
+    if until is not None:
+        query = query.where(RepoSnapshot.day <= until)
+    return [Snapshot(*row) for row in session.execute(query.order_by(RepoSnapshot.day))]
+
+
+def newest_windows(session: Session, ids: Collection[int]) -> dict[int, Window]:
+    """Per repository: the 14-day totals of its newest collection."""
+    if not ids:
+        return {}
+    newest = (
+        select(TrafficWindow.repo_id, func.max(TrafficWindow.day).label("day"))
+        .where(TrafficWindow.repo_id.in_(ids))
+        .group_by(TrafficWindow.repo_id)
+        .subquery()
+    )
+    query = select(
+        TrafficWindow.repo_id,
+        TrafficWindow.day,
+        TrafficWindow.views,
+        TrafficWindow.views_unique,
+        TrafficWindow.clones,
+        TrafficWindow.clones_unique,
+    ).join(
+        newest,
+        (TrafficWindow.repo_id == newest.c.repo_id) & (TrafficWindow.day == newest.c.day),
+    )
+    return {
+        repo_id: Window(day, views, views_unique, clones, clones_unique)
+        for repo_id, day, views, views_unique, clones, clones_unique in session.execute(query)
+    }
+
+
+def stars_on(session: Session, ids: Collection[int], day: date) -> dict[int, int]:
+    """Per repository: stars of its newest snapshot on or before ``day``."""
+    if not ids:
+        return {}
+    newest = (
+        select(RepoSnapshot.repo_id, func.max(RepoSnapshot.day).label("day"))
+        .where(RepoSnapshot.repo_id.in_(ids), RepoSnapshot.day <= day)
+        .group_by(RepoSnapshot.repo_id)
+        .subquery()
+    )
+    query = select(RepoSnapshot.repo_id, RepoSnapshot.stars).join(
+        newest, (RepoSnapshot.repo_id == newest.c.repo_id) & (RepoSnapshot.day == newest.c.day)
+    )
+    return {repo_id: stars for repo_id, stars in session.execute(query)}
+
+
+def total(points: list[Point], metric: str) -> int:
+    return sum(getattr(point, metric) or 0 for point in points)

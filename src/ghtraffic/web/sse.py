@@ -1,0 +1,118 @@
+"""Server-Sent Events at ``/events/stream``: the open pages learn that data changed.
+
+One broadcaster per app polls the change feed (every ``live_poll_seconds``, or at once
+when woken after a collection in this process) and hands each change to every open
+stream; a stream passes on only the changes of repositories its principal may see.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import AsyncIterator
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response, StreamingResponse
+
+from ghtraffic.storage.database import Database
+from ghtraffic.web.feed import Change, ChangeFeed
+from ghtraffic.web.permissions import visible_ids
+from ghtraffic.web.principal import Principal, principal_of
+
+KEEPALIVE_SECONDS = 15.0
+
+log = logging.getLogger(__name__)
+
+
+class Broadcaster:
+    def __init__(self, feed: ChangeFeed, poll_seconds: float) -> None:
+        self.feed = feed
+        self.poll_seconds = poll_seconds
+        self._queues: set[asyncio.Queue[Change]] = set()
+        self._task: asyncio.Task[None] | None = None
+        self._wake: asyncio.Event | None = None
+
+    def subscribe(self) -> asyncio.Queue[Change]:
+        queue: asyncio.Queue[Change] = asyncio.Queue(maxsize=1000)
+        self._queues.add(queue)
+        if self._task is None or self._task.done():
+            self._wake = asyncio.Event()
+            self._task = asyncio.create_task(self._run())
+        return queue
+
+    def unsubscribe(self, queue: asyncio.Queue[Change]) -> None:
+        self._queues.discard(queue)
+
+    def wake(self) -> None:
+        """Look at the feed now (call from the event loop's thread)."""
+        if self._wake is not None:
+            self._wake.set()
+
+    async def _run(self) -> None:
+        last = await run_in_threadpool(self.feed.latest_id)
+        while self._queues:
+            assert self._wake is not None
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
+            self._wake.clear()
+            try:
+                changes = await run_in_threadpool(self.feed.changes_since, last)
+            except Exception:
+                log.debug("the change feed could not be read; trying again", exc_info=True)
+                continue
+            for change in changes:
+                last = max(last, change.id)
+                for queue in list(self._queues):
+                    with contextlib.suppress(asyncio.QueueFull):
+                        queue.put_nowait(change)
+
+    async def close(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._task
+
+
+def allowed(change: Change, principal: Principal, visible: set[int]) -> bool:
+    """Whether ``principal`` may learn of ``change``: run-wide changes go to admins only."""
+    if change.repo_id is None:
+        return principal.is_admin
+    return change.repo_id in visible
+
+
+def event_text(change: Change) -> str:
+    data = json.dumps({"id": change.id, "repo_id": change.repo_id, "kind": change.kind})
+    return f"id: {change.id}\nevent: change\ndata: {data}\n\n"
+
+
+async def stream(request: Request, db: Database, broadcaster: Broadcaster) -> Response:
+    principal = principal_of(request)
+
+    def visible() -> set[int]:
+        with db.read_session() as session:
+            return visible_ids(session, principal)
+
+    queue = broadcaster.subscribe()
+
+    async def events() -> AsyncIterator[str]:
+        try:
+            yield 'retry: 3000\nevent: hello\ndata: {"ok": true}\n\n'
+            while not await request.is_disconnected():
+                try:
+                    change = await asyncio.wait_for(queue.get(), KEEPALIVE_SECONDS)
+                except TimeoutError:
+                    yield ": keep-alive\n\n"
+                    continue
+                if allowed(change, principal, await run_in_threadpool(visible)):
+                    yield event_text(change)
+        finally:
+            broadcaster.unsubscribe(queue)
+
+    return StreamingResponse(
+        events(),
+        media_type="text/event-stream",
+        headers={"cache-control": "no-store", "x-accel-buffering": "no"},
+    )

@@ -1,0 +1,80 @@
+"""Personal API tokens: ``ght_`` + 32 random bytes, shown once, kept as their SHA-256."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+
+from ghtraffic.storage.database import Database
+from ghtraffic.storage.tables_web import ApiToken
+from ghtraffic.web.accounts import AccountError, User, user_by_id
+from ghtraffic.web.digests import digest, new_secret
+
+PREFIX = "ght_"
+
+
+@dataclass(frozen=True, slots=True)
+class TokenInfo:
+    id: int
+    user_id: int
+    name: str
+    prefix: str
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+def _info(row: ApiToken) -> TokenInfo:
+    return TokenInfo(
+        row.id, row.user_id, row.name, row.prefix, row.created_at, row.last_used_at, row.revoked_at
+    )
+
+
+def create_token(db: Database, user_id: int, name: str) -> tuple[str, TokenInfo]:
+    """A new token: (the token itself, to show once; what is kept of it)."""
+    label = " ".join(name.split())[:100]
+    if not label:
+        raise AccountError("a token needs a name (what uses it)")
+    token = PREFIX + new_secret()
+    row = ApiToken(
+        user_id=user_id,
+        name=label,
+        token_hash=digest(token),
+        prefix=token[:10],
+        created_at=datetime.now(UTC),
+    )
+    with db.session() as session:
+        session.add(row)
+        session.flush()
+        return token, _info(row)
+
+
+def user_for_token(db: Database, token: str) -> User | None:
+    """The owner of a live token (its last use is recorded), or ``None``."""
+    if not token.startswith(PREFIX) or len(token) > 128:
+        return None
+    with db.session() as session:
+        row = session.scalar(select(ApiToken).where(ApiToken.token_hash == digest(token)))
+        if row is None or row.revoked_at is not None:
+            return None
+        row.last_used_at = datetime.now(UTC)
+        return user_by_id(session, row.user_id)
+
+
+def list_tokens(db: Database, user_id: int) -> list[TokenInfo]:
+    with db.read_session() as session:
+        rows = session.scalars(
+            select(ApiToken).where(ApiToken.user_id == user_id).order_by(ApiToken.id)
+        )
+        return [_info(row) for row in rows]
+
+
+def revoke_token(db: Database, user_id: int, token_id: int) -> bool:
+    with db.session() as session:
+        row = session.get(ApiToken, token_id)
+        if row is None or row.user_id != user_id or row.revoked_at is not None:
+            return False
+        row.revoked_at = datetime.now(UTC)
+        return True

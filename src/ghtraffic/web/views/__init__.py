@@ -1,0 +1,20 @@
+"""Server-rendered pages: one module per page or group of forms."""
+
+from __future__ import annotations
+
+from starlette.routing import BaseRoute
+
+from ghtraffic.web.views import account, admin, collection, health, login, overview, public, repo
+
+
+def routes() -> list[BaseRoute]:
+    return [
+        *health.routes(),
+        *login.routes(),
+        *overview.routes(),
+        *repo.routes(),
+        *collection.routes(),
+        *account.routes(),
+        *admin.routes(),
+        *public.routes(),
+    ]

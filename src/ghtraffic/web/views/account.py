@@ -1,0 +1,89 @@
+"""``/account``: the signed-in user's API tokens (shown once) and password."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from ghtraffic.web.accounts import AccountError, authenticate, set_password
+from ghtraffic.web.principal import principal_of
+from ghtraffic.web.sessions import end_user_sessions
+from ghtraffic.web.state import state_of
+from ghtraffic.web.tokens import create_token, list_tokens, revoke_token
+from ghtraffic.web.views.common import back, refuse
+
+
+def _render(request: Request, **extra: Any) -> Response:
+    state = state_of(request)
+    user = principal_of(request).user
+    assert user is not None
+    tokens = list_tokens(state.db, user.id)
+    context = {"tokens": tokens, "new_token": None, "error": "", "flash": ""}
+    context["flash"] = request.query_params.get("flash", "")
+    context.update(extra)
+    return state.templates.render(
+        request, "account.html", context, status_code=400 if extra.get("error") else 200
+    )
+
+
+async def account_page(request: Request) -> Response:
+    if principal_of(request).user is None:
+        return refuse(request, 403)
+    return await run_in_threadpool(_render, request)
+
+
+async def new_token(request: Request) -> Response:
+    user = principal_of(request).user
+    if user is None:
+        return refuse(request, 403)
+    form = await request.form()
+    try:
+        token, _ = await run_in_threadpool(
+            create_token, state_of(request).db, user.id, str(form.get("name", ""))
+        )
+    except AccountError as error:
+        message = str(error)
+        return await run_in_threadpool(lambda: _render(request, error=message))
+    return await run_in_threadpool(lambda: _render(request, new_token=token))
+
+
+async def drop_token(request: Request) -> Response:
+    user = principal_of(request).user
+    if user is None:
+        return refuse(request, 403)
+    token_id = int(request.path_params["token_id"])
+    await run_in_threadpool(revoke_token, state_of(request).db, user.id, token_id)
+    return back("/account", flash="revoked")
+
+
+async def change_password(request: Request) -> Response:
+    user = principal_of(request).user
+    if user is None:
+        return refuse(request, 403)
+    state = state_of(request)
+    form = await request.form()
+    current, new = str(form.get("current", "")), str(form.get("new", ""))
+    if await run_in_threadpool(authenticate, state.db, user.name, current) is None:
+        return await run_in_threadpool(
+            lambda: _render(request, error="The current password is wrong.")
+        )
+    try:
+        await run_in_threadpool(set_password, state.db, user.name, new)
+    except AccountError as error:
+        message = str(error)
+        return await run_in_threadpool(lambda: _render(request, error=message))
+    await run_in_threadpool(end_user_sessions, state.db, user.id)
+    return back("/login")
+
+
+def routes() -> list[BaseRoute]:
+    return [
+        Route("/account", account_page, methods=["GET"]),
+        Route("/account/tokens", new_token, methods=["POST"]),
+        Route("/account/tokens/{token_id:int}/revoke", drop_token, methods=["POST"]),
+        Route("/account/password", change_password, methods=["POST"]),
+    ]

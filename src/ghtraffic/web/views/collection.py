@@ -1,0 +1,52 @@
+"""``/collection`` (admins): the run log, failures with reasons, rate limit, collect now."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from ghtraffic.web.state import state_of
+from ghtraffic.web.views.common import back, require_admin
+
+
+async def collection_page(request: Request) -> Response:
+    if (refused := require_admin(request)) is not None:
+        return refused
+    state = state_of(request)
+
+    def load() -> dict[str, Any]:
+        runs = state.archive.runs(30)
+        latest = runs[0] if runs else None
+        results = state.archive.run_results(latest.id) if latest else []
+        failures = {
+            run.id: [r for r in state.archive.run_results(run.id) if r.outcome != "ok"]
+            for run in runs[:10]
+            if run.repos_failed or run.repos_deferred
+        }
+        return {"runs": runs, "latest": latest, "results": results, "failures": failures}
+
+    context = await run_in_threadpool(load)
+    context["can_collect"] = state.collect_now is not None
+    context["flash"] = request.query_params.get("flash", "")
+    return state.templates.render(request, "collection.html", context)
+
+
+async def collect_now(request: Request) -> Response:
+    if (refused := require_admin(request)) is not None:
+        return refused
+    state = state_of(request)
+    if state.collect_now is None:
+        return back("/collection", flash="unavailable")
+    started = await state.collect_now()
+    return back("/collection", flash="started" if started else "busy")
+
+
+def routes() -> list[BaseRoute]:
+    return [
+        Route("/collection", collection_page, methods=["GET"]),
+        Route("/collection/run", collect_now, methods=["POST"]),
+    ]

@@ -1,0 +1,78 @@
+"""Helpers the pages share: the asked-for range, sparklines, refusals."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse
+
+from ghtraffic.web.principal import principal_of
+from ghtraffic.web.ranges import PRESETS, DateRange, parse_range
+from ghtraffic.web.series import bounds
+from ghtraffic.web.state import state_of
+
+
+def range_of(request: Request, session: Session, ids: set[int]) -> DateRange:
+    """The range the query string asks for, ending on the newest archived day."""
+    oldest, newest = bounds(session, ids)
+    return parse_range(
+        request.query_params.get("range"),
+        request.query_params.get("since"),
+        request.query_params.get("until"),
+        newest=newest or datetime.now(UTC).date(),
+        oldest=oldest,
+    )
+
+
+def range_context(period: DateRange) -> dict[str, Any]:
+    return {
+        "period": period,
+        "presets": [(key, label) for key, (label, _) in PRESETS.items()],
+    }
+
+
+def sparkline(values: Sequence[int | None], width: int = 120, height: int = 28) -> str:
+    """The ``points`` of an SVG polyline drawing ``values`` (empty for fewer than two)."""
+    if len(values) < 2:
+        return ""
+    top = max((v or 0) for v in values) or 1
+    step = width / (len(values) - 1)
+    return " ".join(
+        f"{i * step:.1f},{height - 2 - (v or 0) * (height - 4) / top:.1f}"
+        for i, v in enumerate(values)
+    )
+
+
+def dense(points: dict[date, int | None], since: date, until: date) -> list[int | None]:
+    """Values for every day of the range (a missing day is ``None``)."""
+    from datetime import timedelta
+
+    days = (until - since).days + 1
+    return [points.get(since + timedelta(days=i)) for i in range(days)]
+
+
+def refuse(request: Request, status: int = 404, message: str | None = None) -> HTMLResponse:
+    """Not found and not allowed look the same to a viewer: nothing is revealed."""
+    text = message or (
+        "No such repository, or you may not see it."
+        if status == 404
+        else "Only an administrator may do that."
+    )
+    return state_of(request).templates.render(
+        request, "error.html", {"status": status, "message": text}, status_code=status
+    )
+
+
+def require_admin(request: Request) -> HTMLResponse | None:
+    return None if principal_of(request).is_admin else refuse(request, 403)
+
+
+def back(url: str, **flash: str) -> RedirectResponse:
+    from urllib.parse import urlencode
+
+    query = urlencode(flash)
+    return RedirectResponse(f"{url}?{query}" if query else url, status_code=303)

@@ -1,0 +1,167 @@
+"""A collection killed at any moment loses nothing it committed, and two collections
+started together on one archive neither fail nor count anything twice."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, inspect, text
+
+from ghtraffic.fakegithub.config import FakeGitHubConfig
+from ghtraffic.fakegithub.faults import parse_faults
+from ghtraffic.fakegithub.server import FakeGitHub, running
+from ghtraffic.storage.database import Database
+from ghtraffic.storage.locks import CollectionLock
+
+OWNERS = ("octo-demo", "acme-labs", "globex")
+KILLS = int(os.environ.get("GHTRAFFIC_CRASH_KILLS", "6"))
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeGitHub]:
+    config = FakeGitHubConfig(repos=12, seed=21, faults=parse_faults("latency=15"))
+    with running(config) as server:
+        yield server
+
+
+def _env(fake: FakeGitHub, url: str, home: Path) -> dict[str, str]:
+    base = {
+        k: v for k, v in os.environ.items() if not k.startswith(("GHTRAFFIC_", "GITHUB_", "GH_"))
+    }
+    return {
+        **base,
+        "GITHUB_TOKEN": "demo-token",
+        "GHTRAFFIC_HOME": str(home),
+        "GHTRAFFIC_API_URL": fake.api_url,
+        "GHTRAFFIC_DATABASE_URL": url,
+    }
+
+
+def _command(*extra: str) -> list[str]:
+    args = [sys.executable, "-m", "ghtraffic", "collect", "--quiet", "--requests-per-minute", "0"]
+    for owner in OWNERS:
+        args += ["--owner", owner]
+    return [*args, *extra]
+
+
+def _export(env: dict[str, str]) -> str:
+    done = subprocess.run(
+        [sys.executable, "-m", "ghtraffic", "export", "--format", "csv"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout
+
+
+def _intact(url: str) -> None:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            if engine.dialect.name == "sqlite":
+                assert connection.execute(text("PRAGMA integrity_check")).scalar() == "ok"
+                assert connection.execute(text("PRAGMA foreign_key_check")).first() is None
+            if "repos" not in inspect(connection).get_table_names():
+                return  # killed before the first migration committed: nothing half-made
+            # every repository marked collected has its whole window
+            short = connection.execute(
+                text(
+                    "SELECT r.full_name, count(d.day) FROM repos r "
+                    "LEFT JOIN traffic_daily d ON d.repo_id = r.id "
+                    "WHERE r.last_success_at IS NOT NULL GROUP BY r.full_name "
+                    "HAVING count(d.day) < 14"
+                )
+            ).all()
+            assert short == []
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.slow
+def test_killed_runs_leave_a_sound_archive_and_the_next_run_completes_it(
+    fake: FakeGitHub, database_url: str, tmp_path: Path
+) -> None:
+    env = _env(fake, database_url, tmp_path)
+    rng = random.Random(1234)
+    kills = 0
+    for _ in range(KILLS):
+        process = subprocess.Popen(
+            _command(), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        )
+        time.sleep(rng.uniform(0.3, 2.5))
+        if process.poll() is None:
+            process.send_signal(signal.SIGKILL)
+            kills += 1
+        process.wait(timeout=60)
+        _intact(database_url)
+    assert kills > 0, "the runs ended before any kill: make them slower"
+
+    final = subprocess.run(_command(), env=env, capture_output=True, text=True, check=False)
+    assert final.returncode == 0, final.stderr
+    _intact(database_url)
+
+    reference_url = f"sqlite:///{tmp_path / 'reference.sqlite'}"
+    reference_env = _env(fake, reference_url, tmp_path)
+    subprocess.run(_command(), env=reference_env, capture_output=True, check=True)
+    assert _export(env) == _export(reference_env)
+
+    status = subprocess.run(
+        [sys.executable, "-m", "ghtraffic", "status", "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert '"days_lost": 0' in status.stdout
+
+
+def test_two_runs_started_together_wait_for_each_other(
+    fake: FakeGitHub, database_url: str, tmp_path: Path
+) -> None:
+    env = _env(fake, database_url, tmp_path)
+    first = subprocess.Popen(
+        _command(), env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    second = subprocess.Popen(
+        _command(), env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    outputs = [p.communicate(timeout=120) for p in (first, second)]
+    for process, (_, err) in zip((first, second), outputs, strict=True):
+        assert process.returncode == 0, err
+        assert "locked" not in err
+    summaries = sorted(out.strip().splitlines()[-1] for out, _ in outputs)
+    # one run found the data new, the other found nothing left to add
+    assert any("0 days added" in line for line in summaries)
+    assert any("0 days added" not in line for line in summaries)
+
+    reference_url = f"sqlite:///{tmp_path / 'reference.sqlite'}"
+    reference_env = _env(fake, reference_url, tmp_path)
+    subprocess.run(_command(), env=reference_env, capture_output=True, check=True)
+    assert _export(env) == _export(reference_env)
+
+
+def test_a_run_that_cannot_get_the_archive_says_so_in_one_line(
+    fake: FakeGitHub, database_url: str, tmp_path: Path
+) -> None:
+    env = _env(fake, database_url, tmp_path)
+    db = Database(database_url)
+    db.upgrade()
+    with CollectionLock(db) as lock:
+        lock.acquire(0)
+        done = subprocess.run(
+            _command("--lock-wait", "0.5"), env=env, capture_output=True, text=True, check=False
+        )
+    db.dispose()
+    assert done.returncode == 1
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("error: another collection is running")

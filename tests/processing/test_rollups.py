@@ -1,0 +1,150 @@
+"""Weekly and monthly roll-ups always equal the sums of the archived days: per repository,
+per owner and for all repositories, after every merge, on both back ends."""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from ghtraffic.domain import DayValues, RepoFacts
+from ghtraffic.processing import rollup_series
+from ghtraffic.processing.reads import RollupPoint
+from ghtraffic.processing.rollups import month_start, week_start
+from ghtraffic.storage.archive import Archive
+from ghtraffic.storage.database import Database
+from ghtraffic.storage.tables import Repo, TrafficDaily
+from tests.processing.helpers import at, collect, day, new_repo, processor
+
+SUMS = (
+    ("views", "views"),
+    ("views_unique_day_sum", "views_unique"),
+    ("clones", "clones"),
+    ("clones_unique_day_sum", "clones_unique"),
+)
+
+
+def expected(db: Database) -> dict[tuple[str, str, str], list[RollupPoint]]:
+    """Every series computed straight from traffic_daily: (scope, key, period) -> points."""
+    with db.read_session() as session:
+        owners = {i: o.lower() for i, o in session.execute(select(Repo.id, Repo.owner))}
+        rows = session.scalars(select(TrafficDaily)).all()
+    acc: dict[tuple[str, str, str, date], dict[str, Any]] = {}
+    for row in rows:
+        for period, start in (("week", week_start(row.day)), ("month", month_start(row.day))):
+            for scope, key in (
+                ("repo", str(row.repo_id)),
+                ("owner", owners[row.repo_id]),
+                ("all", ""),
+            ):
+                a = acc.setdefault(
+                    (scope, key, period, start),
+                    {name: None for name, _ in SUMS} | {"days": 0, "repos": set()},
+                )
+                a["days"] += 1
+                a["repos"].add(row.repo_id)
+                for name, metric in SUMS:
+                    value = getattr(row, metric)
+                    if value is not None:
+                        a[name] = (a[name] or 0) + value
+    series: dict[tuple[str, str, str], list[RollupPoint]] = defaultdict(list)
+    for (scope, key, period, start), a in sorted(acc.items()):
+        series[(scope, key, period)].append(
+            RollupPoint(
+                start,
+                a["views"],
+                a["views_unique_day_sum"],
+                a["clones"],
+                a["clones_unique_day_sum"],
+                a["days"],
+                len(a["repos"]),
+            )
+        )
+    return series
+
+
+def assert_consistent(db: Database, repo_ids: list[int], owners: list[str]) -> None:
+    want = expected(db)
+    keys: list[tuple[str, Any, str]] = [("repo", r, p) for r in repo_ids for p in ("week", "month")]
+    keys += [("owner", o, p) for o in owners for p in ("week", "month")]
+    keys += [("all", None, p) for p in ("week", "month")]
+    for scope, key, period in keys:
+        got = rollup_series(db, scope, key, period)  # type: ignore[arg-type]
+        wanted = want.get((scope, "" if key is None else str(key).lower(), period), [])
+        assert got == wanted, (scope, key, period)
+
+
+def test_rollups_equal_daily_sums_after_merges_and_a_raised_day(
+    archive: Archive, db: Database
+) -> None:
+    rng = random.Random(7)
+    a, b = new_repo(archive, "acme"), new_repo(archive, "acme")
+    c = new_repo(archive, "Globex")
+    proc = processor(db)
+    # Windows of 14 days sliding over a month boundary, with gaps between collections.
+    for step, collected in enumerate((day(20), day(24), day(31), day(33), day(45))):
+        for repo_id in (a, b, c):
+            if repo_id == c and step == 1:
+                continue
+            days = {
+                collected - timedelta(days=i): DayValues(
+                    collected - timedelta(days=i),
+                    rng.randint(0, 300),
+                    rng.randint(0, 100),
+                    None if i == 3 else rng.randint(0, 40),
+                    None if i == 3 else rng.randint(0, 20),
+                )
+                for i in range(1, 15)
+            }
+            proc.process_repo(repo_id, collect(archive, repo_id, collected, days))
+        assert_consistent(db, [a, b, c], ["acme", "globex"])
+
+    # GitHub revises one day of b upward: every roll-up covering it follows.
+    raised = day(44)
+    now = collect(
+        archive, b, day(45), {raised: DayValues(raised, 5000, 900, 400, 90)}, when=at(day(45), 23)
+    )
+    result = proc.process_repo(b, now)
+    assert result.days_changed >= 1
+    assert_consistent(db, [a, b, c], ["acme", "globex"])
+    weeks = rollup_series(db, "repo", b, "week", since=raised, until=raised)
+    assert [w.period_start for w in weeks] == [week_start(raised)]
+    assert weeks[0].views is not None
+    assert weeks[0].views >= 5000
+    assert rollup_series(db, "owner", "GLOBEX", "month") == rollup_series(
+        db, "owner", "globex", "month"
+    )
+
+
+def test_a_transferred_repository_moves_to_its_new_owners_sums(
+    archive: Archive, db: Database
+) -> None:
+    moved, stays = new_repo(archive, "old-org"), new_repo(archive, "old-org")
+    proc = processor(db)
+    for repo_id in (moved, stays):
+        proc.process_repo(
+            repo_id, collect(archive, repo_id, day(15), {day(i): 10 for i in range(1, 15)})
+        )
+    assert rollup_series(db, "owner", "old-org", "month")[0].views == 280
+    with archive.repo_batch() as batch:
+        batch.upsert_repo(RepoFacts(moved, "new-org", "moved"), at(day(16)))
+    proc.process_repo(moved, at(day(16)))
+    assert [p.views for p in rollup_series(db, "owner", "old-org", "month")] == [140]
+    assert [p.views for p in rollup_series(db, "owner", "new-org", "month")] == [140]
+    assert_consistent(db, [moved, stays], ["old-org", "new-org"])
+
+
+def test_a_full_rebuild_gives_the_same_rollups(archive: Archive, db: Database) -> None:
+    repo_id = new_repo(archive)
+    proc = processor(db)
+    for collected in (day(15), day(22), day(29)):
+        values = {collected - timedelta(days=i): 50 + i for i in range(1, 15)}
+        proc.process_repo(repo_id, collect(archive, repo_id, collected, values))
+    before = rollup_series(db, "repo", repo_id, "week"), rollup_series(db, "all", None, "month")
+    proc.process_repo(repo_id, at(day(29)), full=True)
+    after = rollup_series(db, "repo", repo_id, "week"), rollup_series(db, "all", None, "month")
+    assert before == after
+    assert [p.days for p in after[0]] == [6, 7, 7, 7, 1]

@@ -1,0 +1,71 @@
+"""Fixtures of the web tests: a seeded archive, the app, signed-in clients."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from starlette.applications import Starlette
+from starlette.testclient import TestClient
+
+from ghtraffic.config import Settings
+from ghtraffic.storage.archive import Archive
+from ghtraffic.storage.database import Database
+from ghtraffic.web.accounts import add_user
+from ghtraffic.web.app import create_app
+from ghtraffic.web.config import WebConfig
+from ghtraffic.web.feed import ArchiveFeed
+from ghtraffic.web.grants import grant
+from tests.web.seed import seed
+
+PASSWORD = "correct horse battery"
+CONFIG = WebConfig(secure_cookies=False, public_view=True, live_poll_seconds=0.2)
+
+
+@pytest.fixture
+def seeded(db: Database, archive: Archive) -> Database:
+    seed(archive)
+    add_user(db, "admin", PASSWORD, admin=True)
+    add_user(db, "viewer", PASSWORD)
+    grant(db, "viewer", "acme")
+    return db
+
+
+@pytest.fixture
+def app(seeded: Database) -> Starlette:
+    return create_app(seeded, Settings(), config=CONFIG, feed=ArchiveFeed(seeded))
+
+
+@pytest.fixture
+def anon(app: Starlette) -> Iterator[TestClient]:
+    with TestClient(app, follow_redirects=False) as client:
+        yield client
+
+
+def csrf_from(html: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert found, "no CSRF field in the page"
+    return found.group(1)
+
+
+def login(client: TestClient, name: str, password: str = PASSWORD) -> TestClient:
+    page = client.get("/login")
+    response = client.post(
+        "/login",
+        data={"name": name, "password": password, "csrf_token": csrf_from(page.text)},
+    )
+    assert response.status_code == 303, response.text
+    return client
+
+
+@pytest.fixture
+def admin(app: Starlette) -> Iterator[TestClient]:
+    with TestClient(app, follow_redirects=False) as client:
+        yield login(client, "admin")
+
+
+@pytest.fixture
+def viewer(app: Starlette) -> Iterator[TestClient]:
+    with TestClient(app, follow_redirects=False) as client:
+        yield login(client, "viewer")

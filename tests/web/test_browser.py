@@ -1,0 +1,149 @@
+"""The dashboard in a real Chromium against a real server: sign in, overview, a repository,
+ranges, a live update without reload, and a viewer refused. Screenshots go to artifacts/."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+from starlette.applications import Starlette
+
+from ghtraffic.fakegithub.server import free_port
+from ghtraffic.storage.archive import Archive
+from tests.web.conftest import PASSWORD
+from tests.web.seed import NEWEST, add_day
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).parent / "artifacts"
+
+pytestmark = pytest.mark.slow
+
+
+def _need_browser() -> None:
+    missing = None
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        missing = "playwright is not installed (pip install playwright)"
+    if missing is None and not Path(CHROMIUM).exists():
+        missing = f"Chromium is missing at {CHROMIUM} (apt-get install chromium)"
+    if missing:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"{missing}; CI=true requires the browser tests")
+        pytest.skip(missing)
+
+
+@pytest.fixture
+def server(app: Starlette) -> Iterator[str]:
+    port = free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    instance = uvicorn.Server(config)
+    thread = threading.Thread(target=instance.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not instance.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    instance.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    _need_browser()
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+            ],
+        )
+        yield chromium
+        chromium.close()
+
+
+def _sign_in(page: Any, base: str, name: str) -> None:
+    page.goto(base + "/login")
+    page.fill("input[name=name]", name)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(base + "/")
+
+
+def test_admin_walks_the_dashboard_and_sees_a_live_update(
+    browser: Any, server: str, archive: Archive, backend: str
+) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    _sign_in(page, server, "admin")
+    assert page.locator("#repos tbody tr").count() == 3
+    page.wait_for_selector(".uplot")
+    page.screenshot(path=str(ARTIFACTS / f"overview-{backend}.png"), full_page=True)
+    page.fill("input[data-filter]", "anvil")
+    assert page.locator("#repos tbody tr:not([hidden])").count() == 1
+    page.fill("input[data-filter]", "")
+    page.click("#repos a[href^='/repos/acme/rocket']")
+    page.wait_for_selector("[data-chart=repo] .uplot")
+    page.click("a[data-range='90d']")
+    page.wait_for_url("**range=90d")
+    page.wait_for_selector("[data-chart=repo] .uplot")
+    page.click("button[data-grain=weekly]")
+    page.screenshot(path=str(ARTIFACTS / f"repo-{backend}.png"), full_page=True)
+    page.wait_for_selector("body[data-live=connected]", state="attached")
+    before = page.locator("[data-kpi=Views]").inner_text()
+    at = datetime.combine(NEWEST, datetime.min.time(), UTC) + timedelta(days=1, hours=4)
+    add_day(archive, 101, NEWEST + timedelta(days=1), 5000, at)
+    page.wait_for_selector("body[data-live-updates='1']", state="attached", timeout=15000)
+    after = page.locator("[data-kpi=Views]").inner_text()
+    assert after != before
+    page.screenshot(path=str(ARTIFACTS / f"repo-live-{backend}.png"), full_page=True)
+    page.goto(server + "/collection")
+    page.screenshot(path=str(ARTIFACTS / f"collection-{backend}.png"), full_page=True)
+    phone = browser.new_context(
+        viewport={"width": 390, "height": 844}, storage_state=context.storage_state()
+    )
+    small = phone.new_page()
+    small.goto(server + "/")
+    small.screenshot(path=str(ARTIFACTS / f"overview-phone-{backend}.png"), full_page=True)
+    phone.close()
+    dark = browser.new_context(
+        color_scheme="dark",
+        viewport={"width": 1280, "height": 900},
+        storage_state=context.storage_state(),
+    )
+    night = dark.new_page()
+    night.goto(server + "/repos/acme/rocket")
+    night.wait_for_selector("[data-chart=repo] .uplot")
+    night.screenshot(path=str(ARTIFACTS / f"repo-dark-{backend}.png"), full_page=True)
+    dark.close()
+    context.close()
+    assert not [e for e in errors if "Content Security Policy" in e], errors
+
+
+def test_viewer_is_refused_an_ungranted_repo(browser: Any, server: str, backend: str) -> None:
+    context = browser.new_context()
+    page = context.new_page()
+    _sign_in(page, server, "viewer")
+    assert page.locator("#repos tbody tr").count() == 2
+    response = page.goto(server + "/repos/globex/secret-plan")
+    assert response is not None
+    assert response.status == 404
+    assert "secret-plan" not in page.content().split("<main", 1)[1]
+    page.screenshot(path=str(ARTIFACTS / f"viewer-refused-{backend}.png"))
+    context.close()
