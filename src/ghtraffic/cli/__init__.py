@@ -6,42 +6,52 @@ Each command lives in its own module; this one only assembles the group.
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 
 import click
 
 from ghtraffic import __version__
-from ghtraffic.cli.backup import backup_command, restore_command
-from ghtraffic.cli.collect import collect_command
-from ghtraffic.cli.demo import demo_command
-from ghtraffic.cli.export import export_command
-from ghtraffic.cli.fetch import fetch_command
-from ghtraffic.cli.imports import import_command
-from ghtraffic.cli.serve import serve_command
-from ghtraffic.cli.status import status_command
-from ghtraffic.cli.users import public_command, user_group
-from ghtraffic.fakegithub.cli import fake_github_command
+
+#: Each command's module, imported only when that command runs (a cron job that calls
+#: ``collect`` does not pay for the web, the importers or Parquet).
+COMMANDS: dict[str, str] = {
+    "fetch": "ghtraffic.cli.fetch:fetch_command",
+    "collect": "ghtraffic.cli.collect:collect_command",
+    "status": "ghtraffic.cli.status:status_command",
+    "export": "ghtraffic.cli.export:export_command",
+    "import": "ghtraffic.cli.imports:import_command",
+    "backup": "ghtraffic.cli.backup:backup_command",
+    "restore": "ghtraffic.cli.backup:restore_command",
+    "serve": "ghtraffic.cli.serve:serve_command",
+    "user": "ghtraffic.cli.users:user_group",
+    "public": "ghtraffic.cli.users:public_command",
+    "fake-github": "ghtraffic.fakegithub.cli:fake_github_command",
+    "demo": "ghtraffic.cli.demo:demo_command",
+}
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class LazyGroup(click.Group):
+    """A group whose commands are imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module, _, attribute = target.partition(":")
+        command = getattr(importlib.import_module(module), attribute)
+        assert isinstance(command, click.Command)
+        return command
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="ghtraffic")
 def cli() -> None:
     """Archive GitHub traffic (views, clones, referrers, paths) beyond GitHub's 14 days."""
-
-
-cli.add_command(fetch_command)
-cli.add_command(collect_command)
-cli.add_command(status_command)
-cli.add_command(export_command)
-cli.add_command(import_command)
-cli.add_command(backup_command)
-cli.add_command(restore_command)
-cli.add_command(serve_command)
-cli.add_command(user_group)
-cli.add_command(public_command)
-cli.add_command(fake_github_command)
-cli.add_command(demo_command)
 
 
 def _configure_logging() -> None:
