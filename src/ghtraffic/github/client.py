@@ -116,6 +116,12 @@ class GitHubClient:
             timeout=httpx.Timeout(timeout, connect=connect_timeout),
             follow_redirects=True,
             transport=transport,
+            # As many connections as requests in flight: a larger pool only adds the
+            # per-request liveness checks of idle connections.
+            limits=httpx.Limits(
+                max_connections=max(concurrency, 1) * 2,
+                max_keepalive_connections=max(concurrency, 1),
+            ),
             event_hooks={"request": [self._on_request], "response": [self._on_response]},
         )
 

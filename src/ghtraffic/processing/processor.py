@@ -50,7 +50,7 @@ log = logging.getLogger("ghtraffic.processing")
 #: PostgreSQL advisory lock (class, then the schema's hash) held by each processing
 #: transaction: owner and all-repository sums and the change feed's ids stay consistent
 #: across processes. Archives in other schemas of the same database do not contend.
-LOCK_CLASS = 471_720_190
+LOCK_CLASS = 1_734_898_800  # "ghtp"; the collection run lock uses another class
 #: Days changed up to this long before the watermark are taken again.
 MARGIN = timedelta(days=1)
 
