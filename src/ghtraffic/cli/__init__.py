@@ -29,6 +29,7 @@ COMMANDS: dict[str, str] = {
     "public": "ghtraffic.cli.users:public_command",
     "fake-github": "ghtraffic.fakegithub.cli:fake_github_command",
     "demo": "ghtraffic.cli.demo:demo_command",
+    "report": "ghtraffic.cli.report:report_command",
 }
 
 

@@ -10,9 +10,9 @@ repositories of an owner. ETags make a repeat run the same day nearly free.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar
 
@@ -32,7 +32,7 @@ from ghtraffic.domain import DayValues, PopularPath, Referrer, RepoFacts, RepoOu
 from ghtraffic.github import errors as gh
 from ghtraffic.github.client import GitHubClient, Response
 from ghtraffic.github.parse import parse_paths, parse_referrers, parse_repo, parse_series
-from ghtraffic.storage.archive import Archive, RepoState
+from ghtraffic.storage.archive import Archive, RepoBatch, RepoState
 from ghtraffic.storage.errors import StorageError
 
 WATCHERS_EVERY = timedelta(days=7)
@@ -53,6 +53,9 @@ class Observed:
     referrers: list[Referrer] | None = None
     paths: list[PopularPath] | None = None
     requests: int = 0
+    #: Requests of this repository that failed while others succeeded ("what: why").
+    problems: list[str] = field(default_factory=list)
+    rate_limited: bool = False
 
 
 class RunStopped(Exception):
@@ -61,6 +64,8 @@ class RunStopped(Exception):
 
 Listener = Callable[[RepoOutcome], None]
 Notice = Callable[[str], None]
+#: Runs inside a repository's transaction, just before it commits (same connection).
+InCommit = Callable[[RepoBatch, RepoOutcome], None]
 
 
 class Collector:
@@ -78,6 +83,7 @@ class Collector:
         on_result: Listener = lambda o: None,
         on_notice: Notice = lambda m: None,
         on_committed: Callable[[RepoOutcome], None] = lambda o: None,
+        in_commit: InCommit | None = None,
     ) -> None:
         self.settings = settings
         self.archive = archive
@@ -88,6 +94,8 @@ class Collector:
         self.on_notice = on_notice
         #: Called after a repository's data is committed: the processing trigger.
         self.on_committed = on_committed
+        #: Called inside each repository's transaction: writes that must commit with it.
+        self.in_commit = in_commit
         self.summary = RunSummary()
         self._storage = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ghtraffic-storage")
         self._states: dict[int, RepoState] = {}
@@ -152,6 +160,21 @@ class Collector:
             for _ in range(min(width, len(targets))):
                 group.create_task(worker())
 
+    async def collect_one(self, target: Target) -> RepoOutcome | None:
+        """Collect one given repository, with no listing and no run of its own (a job of
+        a queue does this); ``None`` when there was nothing to collect. The caller logs
+        the outcome. ``BadCredentials`` and ``StorageError`` propagate."""
+        try:
+            repo_id = target.facts.github_id if target.facts is not None else None
+            if repo_id is None:
+                known = await self._in_storage(self.archive.find_repo, target.requested)
+                repo_id = known.id if known is not None else None
+            if repo_id is not None:
+                self._states = await self._in_storage(self.archive.repo_states, [repo_id])
+            return await self._one(target)
+        finally:
+            self._storage.shutdown(wait=True)
+
     async def _learn_rate_limit(self) -> None:
         """Read the budget before the first repository (``/rate_limit`` is free)."""
         try:
@@ -194,6 +217,8 @@ class Collector:
             await self.budget.release(cost)
         if observed is None:
             return None
+        if observed.rate_limited:
+            self.budget.stop("rate limit exhausted: deferred")
         pending = self.etags.drain()
         try:
             outcome = await self._in_storage(self._commit, observed, pending)
@@ -256,31 +281,52 @@ class Collector:
                 self.client.traffic_views(owner, name, per="week"),
                 self.client.traffic_clones(owner, name, per="week"),
             ]
-        try:
-            responses = await _gather(calls)
-        except gh.NoTrafficApi as exc:
-            if not self._no_traffic_api:
-                self._no_traffic_api = True
-                self.on_notice(str(exc))
-                self.summary.notices.append(str(exc))
-            observed.requests = requests + 1
-            return observed
+        labels = ["views", "clones", "referrers", "paths", "weekly views", "weekly clones"]
+        results = await asyncio.gather(*calls, return_exceptions=True)
         requests += len(calls)
-        views, clones, referrers, paths = responses[:4]
-        at = views.date or now
+        observed.requests = requests
+        got: dict[str, Response] = {}
+        errors: list[tuple[str, BaseException]] = []
+        for label, result in zip(labels, results, strict=False):
+            if isinstance(result, Response):
+                got[label] = result
+            else:
+                errors.append((label, result))
+        for _, error in errors:
+            if isinstance(error, gh.NoTrafficApi):
+                if not self._no_traffic_api:
+                    self._no_traffic_api = True
+                    self.on_notice(str(error))
+                    self.summary.notices.append(str(error))
+                return observed
+            if not isinstance(error, gh.GitHubError) or isinstance(error, gh.BadCredentials):
+                raise error  # a bug or a bad token: not this repository's problem
+        daily = [got[k] for k in ("views", "clones") if k in got]
+        if not daily:
+            raise errors[0][1]  # nothing of the window arrived: the repository failed
+        # Whatever arrived is kept; what failed is reported and read again next run.
+        observed.problems = [f"{label}: {error}" for label, error in errors]
+        observed.rate_limited = any(isinstance(e, gh.RateLimitExhausted) for _, e in errors)
+        at = daily[0].date or now
         today = at.date()
         observed.today, observed.at = today, at
-        views_series = parse_series(views.data, "views")
-        clones_series = parse_series(clones.data, "clones")
+        views_series = parse_series(got["views"].data, "views") if "views" in got else None
+        clones_series = parse_series(got["clones"].data, "clones") if "clones" in got else None
         observed.daily = observe_daily(views_series, clones_series, today)
-        observed.totals = (_total(views.data), _total(clones.data))
-        observed.referrers = parse_referrers(referrers.data)
-        observed.paths = parse_paths(paths.data)
-        if want_weekly:
+        observed.totals = (
+            _total(got["views"].data) if "views" in got else None,
+            _total(got["clones"].data) if "clones" in got else None,
+        )
+        if "referrers" in got:
+            observed.referrers = parse_referrers(got["referrers"].data)
+        if "paths" in got:
+            observed.paths = parse_paths(got["paths"].data)
+        weekly = ("weekly views", "weekly clones")
+        if want_weekly and all(k in got for k in weekly) and views_series and clones_series:
             span = complete_span(set(views_series) | set(clones_series), today)
             observed.weekly = observe_weekly(
-                parse_series(responses[4].data, "views"),
-                parse_series(responses[5].data, "clones"),
+                parse_series(got["weekly views"].data, "views"),
+                parse_series(got["weekly clones"].data, "clones"),
                 span,
             )
         observed.requests = requests
@@ -306,10 +352,20 @@ class Collector:
             for url, (etag, body) in pending.items():
                 batch.put_etag(url, etag, body, o.at)
             batch.mark_success(repo_id, o.at)
+            if self.in_commit is not None:
+                self.in_commit(batch, self._outcome_of(o, added, raised))
+        return self._outcome_of(o, added, raised)
+
+    @staticmethod
+    def _outcome_of(o: Observed, added: int, raised: int) -> RepoOutcome:
+        outcome = "ok"
+        if o.problems:
+            outcome = "deferred" if o.rate_limited else "failed"
         return RepoOutcome(
             o.facts.full_name,
-            "ok",
-            repo_id=repo_id,
+            outcome,
+            reason="; ".join(o.problems) + " (the rest is kept)" if o.problems else None,
+            repo_id=o.facts.github_id,
             requests=o.requests,
             days_added=added,
             days_raised=raised,
@@ -369,15 +425,6 @@ class Collector:
         except StorageError as exc:
             if s.fatal is None:
                 self._fatal(str(exc))
-
-
-async def _gather(calls: list[Coroutine[Any, Any, Response]]) -> list[Response]:
-    """All responses, or the first error once every request has ended (no stray tasks)."""
-    results = await asyncio.gather(*calls, return_exceptions=True)
-    for result in results:
-        if isinstance(result, BaseException):
-            raise result
-    return [r for r in results if not isinstance(r, BaseException)]
 
 
 def _first_leaf(group: BaseExceptionGroup[BaseException]) -> BaseException:

@@ -46,14 +46,16 @@ async def run_collection(
     on_notice: Callable[[str], None] = lambda m: None,
     retry: RetryPolicy | None = None,
     on_committed: Callable[[RepoOutcome], None] = lambda o: None,
+    timeout: float | None = None,
 ) -> RunSummary:
+    """One collection run; ``timeout`` overrides the client's per-request limit (seconds)."""
     archive = archive or open_archive(settings.database_url)
     lock = CollectionLock(archive.db)
     await asyncio.to_thread(lock.acquire, settings.lock_wait)
     try:
         archive.interrupt_stale_runs(datetime.now(UTC))
         return await _collect(
-            settings, archive, on_total, on_result, on_notice, retry, on_committed
+            settings, archive, on_total, on_result, on_notice, retry, on_committed, timeout
         )
     finally:
         lock.release()
@@ -67,9 +69,10 @@ async def _collect(
     on_notice: Callable[[str], None],
     retry: RetryPolicy | None,
     on_committed: Callable[[RepoOutcome], None],
+    timeout: float | None,
 ) -> RunSummary:
     etags = ArchiveEtagStore(archive.load_etags())
-    async with open_client(settings, etags, retry, on_notice) as (client, settings):
+    async with open_client(settings, etags, retry, on_notice, timeout) as (client, settings):
         collector = Collector(
             settings,
             archive,
@@ -89,6 +92,7 @@ async def open_client(
     etags: ArchiveEtagStore,
     retry: RetryPolicy | None = None,
     on_notice: Callable[[str], None] = lambda m: None,
+    timeout: float | None = None,
 ) -> AsyncIterator[tuple[GitHubClient, Settings]]:
     """The run's client, and the settings it collects.
 
@@ -102,6 +106,8 @@ async def open_client(
         "etag_store": etags,
         "retry": retry,
     }
+    if timeout is not None:
+        options["timeout"] = timeout
     tokens = _distinct_tokens(settings)
     if not settings.apps and len(tokens) <= 1:
         if settings.token is None:

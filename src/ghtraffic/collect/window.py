@@ -24,19 +24,22 @@ def zero_span(today: date) -> tuple[date, date]:
     return today - timedelta(days=13), today - ONE_DAY
 
 
-def observe_daily(views: Series, clones: Series, today: date) -> list[DayValues]:
-    """One row per day the window covered, each metric observed or ``None``."""
+def observe_daily(views: Series | None, clones: Series | None, today: date) -> list[DayValues]:
+    """One row per day the window covered, each metric observed or ``None``.
+
+    A series that did not arrive (``None``) leaves its two metrics unobserved.
+    """
     first, last = zero_span(today)
-    days = set(views) | set(clones)
+    days = set(views or ()) | set(clones or ())
     day = first
-    while day <= last:
+    while day <= last and (views is not None or clones is not None):
         days.add(day)
         day += ONE_DAY
     rows: list[DayValues] = []
     for day in sorted(days):
         zero = (0, 0) if first <= day <= last else None
-        v = views.get(day, zero)
-        c = clones.get(day, zero)
+        v = views.get(day, zero) if views is not None else None
+        c = clones.get(day, zero) if clones is not None else None
         rows.append(
             DayValues(
                 day=day,

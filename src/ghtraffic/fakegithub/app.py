@@ -39,11 +39,11 @@ from ghtraffic.fakegithub import api, bodies, installations
 from ghtraffic.fakegithub.clock import FakeClock, parse_instant
 from ghtraffic.fakegithub.config import FakeGitHubConfig
 from ghtraffic.fakegithub.faults import FaultInjector, faults_from_mapping, parse_faults
-from ghtraffic.fakegithub.model import TrafficModel
+from ghtraffic.fakegithub.model import TrafficModel, floor_hour
 from ghtraffic.fakegithub.ratelimit import RateLimiter, RateState, window_start
 from ghtraffic.fakegithub.replay import replay_world
 from ghtraffic.fakegithub.stats import Stats
-from ghtraffic.fakegithub.world import World, build_world
+from ghtraffic.fakegithub.world import Repo, World, build_world
 
 API_VERSION = "2022-11-28"
 GHES_PREFIX = "/api/v3"
@@ -72,6 +72,9 @@ class FakeState:
     faults: FaultInjector
     apps: installations.AppRegistry
     stats: Stats = field(default_factory=Stats)
+    #: Daily views/clones windows answered whole (no fault, or only drifted fields):
+    #: (repo id, kind, hour).
+    served: set[tuple[int, str, str]] = field(default_factory=set)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     @classmethod
@@ -248,8 +251,26 @@ class GitHubEndpoint:
             result = handler(ctx, match)
             if kind == "repo":
                 kind = "redirect" if result.status == 301 else api.traffic_kind(path)
+        if fault == "drift":
+            result = api.ApiResult(result.status, drift(result.body), result.headers)
+        served: tuple[int, str, str] | None = None
+        if (
+            kind in ("views", "clones")
+            and fault in (None, "drift", "truncate")
+            and request.query_params.get("per", "day") == "day"
+        ):
+            repo = _repo_of(state.world, path)
+            if repo is not None:
+                served = (repo.id, kind, bodies.iso(floor_hour(now)))
         return self._finish(
-            kind, result, headers, rate, request, token=token, truncate=fault == "truncate"
+            kind,
+            result,
+            headers,
+            rate,
+            request,
+            token=token,
+            truncate=fault == "truncate",
+            served=served,
         )
 
     def _finish(
@@ -262,7 +283,10 @@ class GitHubEndpoint:
         *,
         token: str | None = None,
         truncate: bool = False,
+        served: tuple[int, str, str] | None = None,
     ) -> Response:
+        """The response, with rate headers and ETag; ``served`` names a daily window that is
+        logged as delivered when it leaves whole (a 304 is whole: no body to cut)."""
         state = self.state
         headers = {**headers, **result.headers}
         content = _encode(result.body)
@@ -280,12 +304,38 @@ class GitHubEndpoint:
         if rate is not None and not state.config.ghes:
             headers.update(rate.headers())
         state.stats.record(kind, status)
+        if served is not None and status in (200, 304) and (status == 304 or not truncate):
+            state.served.add(served)
         if status == 304:
             return Response(status_code=304, headers=headers)
         if truncate:
             content = content[: len(content) // 2]
         headers["content-type"] = JSON_TYPE
         return Response(content, status_code=status, headers=headers)
+
+
+#: Optional fields a newer API version might leave out.
+_OPTIONAL = ("description", "subscribers_count", "homepage", "language", "license", "topics")
+
+
+def drift(body: Any) -> Any:
+    """The body with an unknown field added to every object and optional fields left out."""
+    if isinstance(body, dict):
+        kept = {k: drift(v) for k, v in body.items() if k not in _OPTIONAL}
+        kept["x_future_field"] = {"added_in": "2027-01-01", "values": [1, 2, 3]}
+        return kept
+    if isinstance(body, list):
+        return [drift(item) for item in body]
+    return body
+
+
+def _repo_of(world: World, path: str) -> Repo | None:
+    parts = path.strip("/").split("/")
+    if len(parts) >= 3 and parts[0] == "repos":
+        return world.repo(parts[1], parts[2])
+    if len(parts) >= 2 and parts[0] == "repositories" and parts[1].isdigit():
+        return world.repo_by_id(int(parts[1]))
+    return None
 
 
 def _control_routes(state: FakeState) -> list[Route]:
@@ -346,7 +396,26 @@ def _control_routes(state: FakeState) -> list[Route]:
             }
         )
 
+    async def get_served(request: Request) -> JSONResponse:
+        served = sorted(state.served)
+        return JSONResponse([{"repo_id": r, "kind": k, "at": at} for r, k, at in served])
+
+    async def change_repo(request: Request) -> JSONResponse:
+        repo_id = int(request.path_params["repo_id"])
+        if state.world.repo_by_id(repo_id) is None:
+            return JSONResponse({"message": "no such repository"}, status_code=404)
+        data: dict[str, Any] = await request.json()
+        if data.get("delete"):
+            state.world.delete(repo_id)
+            return JSONResponse({"deleted": repo_id})
+        if "rename_to" in data:
+            repo = state.world.rename(repo_id, str(data["rename_to"]))
+            return JSONResponse({"id": repo.id, "full_name": repo.full_name})
+        return JSONResponse({"message": "give rename_to or delete"}, status_code=422)
+
     return [
+        Route("/_fake/served", get_served, methods=["GET"]),
+        Route("/_fake/repos/{repo_id:int}", change_repo, methods=["POST"]),
         Route("/_fake/clock", get_clock, methods=["GET"]),
         Route("/_fake/clock", set_clock, methods=["POST"]),
         Route("/_fake/stats", get_stats, methods=["GET"]),

@@ -7,10 +7,12 @@ so a rerun (even a concurrent one) sees the same faults on the same requests.
 
 ``--faults`` syntax: comma-separated ``key=value`` pairs, e.g.
 ``5xx=0.05,reset=0.02,timeout=0.01,truncate=0.02,secondary=0.02,no-push=acme-labs/foo``.
-Keys: ``latency`` (ms), ``5xx``, ``reset``, ``timeout``, ``truncate``, ``secondary`` (rates in
-[0, 1]), ``timeout-s`` (seconds a timed-out request waits, default 30), ``retry-after`` (seconds,
-default 1), ``limit`` (primary limit per token and hour), ``no-push`` (``OWNER/REPO``; repeat the
-key or separate several with ``|``), ``seed``.
+Keys: ``latency`` (ms), ``5xx``, ``reset``, ``timeout``, ``truncate``, ``secondary``, ``drift``
+(rates in [0, 1]; ``drift`` answers normally but with unknown extra fields and without
+optional ones, as a newer API version might), ``timeout-s`` (seconds a timed-out request
+waits, default 30), ``retry-after`` (seconds, default 1), ``limit`` (primary limit per token
+and hour), ``no-push`` (``OWNER/REPO``; repeat the key or separate several with ``|``),
+``seed``.
 """
 
 from __future__ import annotations
@@ -21,14 +23,15 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-FaultKind = Literal["reset", "timeout", "5xx", "secondary", "truncate"]
-_ORDER: tuple[FaultKind, ...] = ("reset", "timeout", "5xx", "secondary", "truncate")
+FaultKind = Literal["reset", "timeout", "5xx", "secondary", "truncate", "drift"]
+_ORDER: tuple[FaultKind, ...] = ("reset", "timeout", "5xx", "secondary", "truncate", "drift")
 _RATE_KEYS: dict[str, FaultKind] = {
     "5xx": "5xx",
     "reset": "reset",
     "timeout": "timeout",
     "truncate": "truncate",
     "secondary": "secondary",
+    "drift": "drift",
 }
 
 

@@ -105,6 +105,17 @@ class FakeGitHub:
     def reset_stats(self) -> None:
         self._call("POST", "/_fake/stats/reset")
 
+    def served(self) -> list[dict[str, Any]]:
+        """Daily views/clones windows answered whole, without a fault."""
+        result: list[dict[str, Any]] = self._call("GET", "/_fake/served")
+        return result
+
+    def rename_repo(self, repo_id: int, new_name: str) -> Any:
+        return self._call("POST", f"/_fake/repos/{repo_id}", {"rename_to": new_name})
+
+    def delete_repo(self, repo_id: int) -> Any:
+        return self._call("POST", f"/_fake/repos/{repo_id}", {"delete": True})
+
     def world(self) -> dict[str, Any]:
         result: dict[str, Any] = self._call("GET", "/_fake/world")
         return result

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 DEFAULT_USER = "octo-demo"
@@ -98,6 +98,19 @@ class World:
         self._by_name = {r.full_name.lower(): r for r in self.repos}
         self._by_id = {r.id: r for r in self.repos}
         self._renamed = {r.renamed_from.lower(): r for r in self.repos if r.renamed_from}
+
+    def rename(self, repo_id: int, new_name: str) -> Repo:
+        """Rename a repository now: its old name answers 301 from then on."""
+        old = self._by_id[repo_id]
+        new = replace(old, name=new_name, renamed_from=old.full_name)
+        self.repos[self.repos.index(old)] = new
+        self.__post_init__()
+        return new
+
+    def delete(self, repo_id: int) -> None:
+        """Delete a repository now: every route of it answers 404 from then on."""
+        self.repos.remove(self._by_id[repo_id])
+        self.__post_init__()
 
     def account(self, login: str) -> Account | None:
         return self.accounts.get(login.lower())
