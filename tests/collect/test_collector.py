@@ -208,3 +208,35 @@ def test_enterprise_server_archives_repo_facts_and_says_why_once(
     with db.session() as session:
         assert session.scalar(select(func.count()).select_from(RepoSnapshot)) == 4
         assert session.scalar(select(func.count()).select_from(TrafficDaily)) == 0
+
+
+def test_release_downloads_and_star_history_are_kept(
+    fake: FakeGitHub, archive: Archive, db: Database
+) -> None:
+    from ghtraffic.fakegithub import extras
+    from ghtraffic.fakegithub.world import build_world
+    from ghtraffic.storage.tables_history import DownloadCount, RepoCount, StarHistory
+
+    collect(fake, archive)
+    world = build_world(6, 11)
+    now = fake.now()
+    with db.session() as session:
+        downloads = session.execute(select(DownloadCount)).scalars().all()
+        histories = {h.repo_id: h for h in session.execute(select(StarHistory)).scalars()}
+        counts = session.execute(select(RepoCount)).scalars().all()
+    expected = {
+        (repo.id, f"{tag}/{name}"): count
+        for repo in world.repos
+        for tag, _, assets in extras.releases(repo, now)
+        for _, name, count in assets
+    }
+    assert expected, "the fake world publishes releases"
+    assert {(d.repo_id, d.name): d.count for d in downloads} == expected
+    for repo in world.repos:
+        stars = len(extras.star_times(repo, now))
+        if stars == 0:
+            continue
+        assert histories[repo.id].source == "stargazers"
+        assert histories[repo.id].stars_listed == stars
+        final = max((c for c in counts if c.repo_id == repo.id), key=lambda c: c.day)
+        assert final.value == stars

@@ -37,7 +37,8 @@ def status_command(
     archive = open_archive(settings.database_url)
     moment = as_of.replace(tzinfo=UTC) if as_of else datetime.now(UTC)
     if as_json:
-        click.echo(json.dumps(status_document(archive.status(moment)), indent=2))
+        document = status_document(archive.status(moment), _star_sources(archive))
+        click.echo(json.dumps(document, indent=2))
     else:
         print_status(archive, moment)
 
@@ -62,7 +63,12 @@ def _iso(value: date | datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def status_document(report: StatusReport) -> dict[str, Any]:
+def status_document(
+    report: StatusReport, star_sources: dict[int, str] | None = None
+) -> dict[str, Any]:
+    """The status as JSON; ``star_history`` says where each repository's star history
+    comes from: the dated stargazer list, or the daily snapshots."""
+    sources = star_sources or {}
     return {
         "as_of": _iso(report.as_of),
         "repos_archived": report.repos_archived,
@@ -81,8 +87,22 @@ def status_document(report: StatusReport) -> dict[str, Any]:
             "repos_deferred": report.last_run.repos_deferred,
             "message": report.last_run.message,
         },
-        "repos": [_repo_document(r) for r in report.repos],
+        "repos": [
+            {**_repo_document(r), "star_history": sources.get(r.repo_id, "snapshots")}
+            for r in report.repos
+        ],
     }
+
+
+def _star_sources(archive: Archive) -> dict[int, str]:
+    """Where each repository's star history comes from (default: the daily snapshots)."""
+    from sqlalchemy import select
+
+    from ghtraffic.storage.tables_history import StarHistory
+
+    with archive.db.session() as session:
+        rows = session.execute(select(StarHistory.repo_id, StarHistory.source))
+        return {repo_id: source for repo_id, source in rows}
 
 
 def _repo_document(r: RepoStatus) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 
 from ghtraffic.collect.budget import RateBudget
 from ghtraffic.collect.etags import ArchiveEtagStore
+from ghtraffic.collect.stars import backfill_stars
 from ghtraffic.collect.summary import RunSummary
 from ghtraffic.collect.targets import OwnerFailure, Target, discover
 from ghtraffic.collect.window import (
@@ -31,7 +32,14 @@ from ghtraffic.config import Settings
 from ghtraffic.domain import DayValues, PopularPath, Referrer, RepoFacts, RepoOutcome, WeekValues
 from ghtraffic.github import errors as gh
 from ghtraffic.github.client import GitHubClient, Response
-from ghtraffic.github.parse import parse_paths, parse_referrers, parse_repo, parse_series
+from ghtraffic.github.parse import (
+    parse_downloads,
+    parse_paths,
+    parse_referrers,
+    parse_repo,
+    parse_series,
+)
+from ghtraffic.history.counts import record_release_downloads
 from ghtraffic.storage.archive import Archive, RepoBatch, RepoState
 from ghtraffic.storage.errors import StorageError
 
@@ -53,6 +61,8 @@ class Observed:
     referrers: list[Referrer] | None = None
     paths: list[PopularPath] | None = None
     requests: int = 0
+    #: Release assets' cumulative downloads, ``TAG/ASSET`` -> count.
+    downloads: dict[str, int] | None = None
     #: Requests of this repository that failed while others succeeded ("what: why").
     problems: list[str] = field(default_factory=list)
     rate_limited: bool = False
@@ -97,6 +107,10 @@ class Collector:
         #: Called inside each repository's transaction: writes that must commit with it.
         self.in_commit = in_commit
         self.summary = RunSummary()
+        #: Read the dated stargazer lists of repositories whose star history is unknown.
+        self.star_history = True
+        #: Repositories collected this run: id -> (OWNER/NAME, stars).
+        self._stars: dict[int, tuple[str, int]] = {}
         self._storage = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ghtraffic-storage")
         self._states: dict[int, RepoState] = {}
         self._claimed: set[int] = set()
@@ -159,6 +173,16 @@ class Collector:
         async with asyncio.TaskGroup() as group:
             for _ in range(min(width, len(targets))):
                 group.create_task(worker())
+        if self.star_history and not self.budget.stopped:
+            now = self.client.server_now() or datetime.now(UTC)
+            await backfill_stars(
+                self.client,
+                self.archive,
+                self._in_storage,
+                self._stars,
+                now,
+                self.settings.rate_floor,
+            )
 
     async def collect_one(self, target: Target) -> RepoOutcome | None:
         """Collect one given repository, with no listing and no run of its own (a job of
@@ -238,7 +262,7 @@ class Collector:
         """The most points this repository can spend in this run."""
         today = (self.client.server_now() or datetime.now(UTC)).date()
         state = self._states.get(target.facts.github_id) if target.facts else None
-        cost = 4
+        cost = 5
         if target.facts is None or _watchers_due(state, today):
             cost += 1
         if state is None or weekly_due(state.latest_week_start, today):
@@ -275,13 +299,22 @@ class Collector:
             self.client.traffic_clones(owner, name, per="day"),
             self.client.referrers(owner, name),
             self.client.paths(owner, name),
+            self.client.releases(owner, name),
         ]
         if want_weekly:
             calls += [
                 self.client.traffic_views(owner, name, per="week"),
                 self.client.traffic_clones(owner, name, per="week"),
             ]
-        labels = ["views", "clones", "referrers", "paths", "weekly views", "weekly clones"]
+        labels = [
+            "views",
+            "clones",
+            "referrers",
+            "paths",
+            "releases",
+            "weekly views",
+            "weekly clones",
+        ]
         results = await asyncio.gather(*calls, return_exceptions=True)
         requests += len(calls)
         observed.requests = requests
@@ -321,6 +354,8 @@ class Collector:
             observed.referrers = parse_referrers(got["referrers"].data)
         if "paths" in got:
             observed.paths = parse_paths(got["paths"].data)
+        if "releases" in got:
+            observed.downloads = parse_downloads(got["releases"].data)
         weekly = ("weekly views", "weekly clones")
         if want_weekly and all(k in got for k in weekly) and views_series and clones_series:
             span = complete_span(set(views_series) | set(clones_series), today)
@@ -349,6 +384,10 @@ class Collector:
                 batch.replace_referrers(repo_id, o.today, o.referrers, o.at)
             if o.paths is not None:
                 batch.replace_paths(repo_id, o.today, o.paths, o.at)
+            if o.downloads:
+                record_release_downloads(batch, repo_id, o.today, o.at, o.downloads)
+            if o.facts.stars > 0:
+                self._stars[repo_id] = (o.facts.full_name, o.facts.stars)
             for url, (etag, body) in pending.items():
                 batch.put_etag(url, etag, body, o.at)
             batch.mark_success(repo_id, o.at)

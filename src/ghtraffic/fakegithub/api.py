@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from ghtraffic.fakegithub import bodies
+from ghtraffic.fakegithub import bodies, extras
 from ghtraffic.fakegithub.facts import facts_at
 from ghtraffic.fakegithub.faults import FaultSettings
 from ghtraffic.fakegithub.model import Per, TrafficModel
@@ -44,6 +44,7 @@ class Context:
     path: str  # the path below the API root
     query: Mapping[str, str]
     ghes: bool = False
+    accept: str = ""
 
 
 def not_found() -> ApiResult:
@@ -84,6 +85,8 @@ def _repo_resource(ctx: Context, repo: Repo | None, rest: str) -> ApiResult:
         perms = bodies.permissions(member=member, push=push)
         return ApiResult(200, bodies.repository(repo, ctx.api, ctx.now, perms=perms, full=True))
     kind = rest.rstrip("/")
+    if kind in ("/releases", "/stargazers"):
+        return _extra(ctx, repo, kind)
     if kind not in _TRAFFIC or ctx.ghes:
         return not_found()
     if not push:
@@ -98,6 +101,21 @@ def _repo_resource(ctx: Context, repo: Repo | None, rest: str) -> ApiResult:
     if kind == "/traffic/popular/referrers":
         return ApiResult(200, model.referrers_body(repo.id, now))
     return ApiResult(200, model.paths_body(repo.id, repo.full_name, now, repo.description))
+
+
+def _extra(ctx: Context, repo: Repo, kind: str) -> ApiResult:
+    """Releases (download counts) and stargazers (with ``starred_at`` on request)."""
+    if kind == "/releases":
+        items = extras.release_bodies(repo, ctx.now, ctx.api)
+    else:
+        if ctx.user.type == "Bot":
+            docs = "https://docs.github.com/rest/activity/starring#list-stargazers"
+            return ApiResult(403, bodies.error(403, "Resource not accessible by integration", docs))
+        items = extras.stargazer_bodies(
+            repo, ctx.now, ctx.api, with_times=extras.STAR_MEDIA in ctx.accept
+        )
+    page, headers = extras.paginate(items, ctx.query, ctx.api, ctx.path)
+    return ApiResult(200, page, headers)
 
 
 _TRAFFIC = {

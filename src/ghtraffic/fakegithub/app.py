@@ -243,6 +243,7 @@ class GitHubEndpoint:
             path=path,
             query=dict(request.query_params),
             ghes=config.ghes,
+            accept=request.headers.get("accept", ""),
         )
         if found is None:
             kind, result = "not_found", api.not_found()

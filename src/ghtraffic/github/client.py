@@ -185,17 +185,23 @@ class GitHubClient:
         *,
         repo_name: str | None = None,
         conditional: bool = True,
+        accept: str | None = None,
     ) -> Response:
-        """GET with retries; ``repo`` (OWNER/REPO) names the subject in error messages."""
+        """GET with retries; ``repo`` (OWNER/REPO) names the subject in error messages;
+        ``accept`` asks for another media type (e.g. stargazers with ``starred_at``)."""
         url = self.url_for(path_or_url, params)
         what = repo_name or _repo_from_url(url) or url
         attempts = retrying(self.retry_policy, log, f"GET {url}")
-        result: Response = await attempts(self._attempt, url, what, conditional)
+        result: Response = await attempts(self._attempt, url, what, conditional, accept)
         return result
 
-    async def _attempt(self, url: str, what: str, conditional: bool) -> Response:
+    async def _attempt(
+        self, url: str, what: str, conditional: bool, accept: str | None = None
+    ) -> Response:
         cached = self.etags.get(url) if conditional else None
         headers = {"If-None-Match": cached[0]} if cached else {}
+        if accept:
+            headers["Accept"] = accept
         async with self._semaphore:
             if self._pacer is not None:
                 await self._pacer.wait()
@@ -251,18 +257,35 @@ class GitHubClient:
         )
 
     async def paginate(
-        self, path_or_url: str, params: Params | None = None, *, repo_name: str | None = None
+        self,
+        path_or_url: str,
+        params: Params | None = None,
+        *,
+        repo_name: str | None = None,
+        accept: str | None = None,
     ) -> AsyncIterator[Response]:
         """Every page of a listing, ``per_page=100``, following ``Link: rel="next"`` as given."""
         response = await self.get(
-            path_or_url, {**(params or {}), "per_page": 100}, repo_name=repo_name, conditional=False
+            path_or_url,
+            {**(params or {}), "per_page": 100},
+            repo_name=repo_name,
+            conditional=False,
+            accept=accept,
         )
         seen = {response.url}
         yield response
         while response.next_url and response.next_url not in seen:
             seen.add(response.next_url)
-            response = await self.get(response.next_url, repo_name=repo_name, conditional=False)
+            response = await self.get(
+                response.next_url, repo_name=repo_name, conditional=False, accept=accept
+            )
             yield response
+
+    async def releases(self, owner: str, name: str) -> Response:
+        """The newest 100 releases with their assets' ``download_count`` (conditional)."""
+        return await self.get(
+            f"{_repo_path(owner, name)}/releases", {"per_page": 100}, repo_name=f"{owner}/{name}"
+        )
 
     # -- repositories -----------------------------------------------------------------------
 

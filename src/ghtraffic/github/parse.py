@@ -146,3 +146,30 @@ def parse_totals(body: object, key: str) -> tuple[int, int]:
     """The window's top-level ``(count, uniques)`` of a views or clones body."""
     traffic = _object(body, key)
     return _int(traffic, "count", key), _int(traffic, "uniques", key)
+
+
+def parse_downloads(body: object) -> dict[str, int]:
+    """Release assets' cumulative ``download_count``, keyed ``TAG/ASSET_NAME``."""
+    counts: dict[str, int] = {}
+    for release in _list(body, "releases"):
+        if not isinstance(release, dict) or release.get("draft"):
+            continue
+        tag = release.get("tag_name")
+        for asset in release.get("assets") or []:
+            if not isinstance(asset, dict):
+                continue
+            name, count = asset.get("name"), asset.get("download_count")
+            if isinstance(tag, str) and isinstance(name, str) and isinstance(count, int):
+                counts[f"{tag}/{name}"] = count
+    return counts
+
+
+def parse_starred_at(body: object) -> list[datetime]:
+    """The ``starred_at`` times of a stargazer page (``application/vnd.github.star+json``)."""
+    times = []
+    for entry in _list(body, "stargazers"):
+        value = entry.get("starred_at") if isinstance(entry, dict) else None
+        if not isinstance(value, str):
+            raise BadResponse.wrong_shape("stargazers (starred_at missing)")
+        times.append(datetime.fromisoformat(value.replace("Z", "+00:00")))
+    return times

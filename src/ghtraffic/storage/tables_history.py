@@ -57,4 +57,34 @@ class DownloadCount(Base):
     observed_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-__all__ = ["COUNT_METRICS", "COUNT_SOURCES", "DOWNLOAD_SOURCES", "DownloadCount", "RepoCount"]
+#: Where a repository's star history comes from: the dated stargazer list, or (where the
+#: credential may not list stargazers) the daily star counts ghtraffic read itself.
+STAR_HISTORY_SOURCES = ("stargazers", "snapshots")
+
+
+class StarHistory(Base):
+    """Which source a repository's star history has, and when that was last decided."""
+
+    __tablename__ = "star_history"
+    __table_args__ = (CheckConstraint("source IN ('stargazers', 'snapshots')", name="source"),)
+
+    repo_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("repos.id", ondelete="CASCADE"), primary_key=True
+    )
+    source: Mapped[str] = mapped_column(String(16))
+    #: Stars in the stargazer list when it was read (0 for ``snapshots``).
+    stars_listed: Mapped[int] = mapped_column(Integer)
+    checked_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: Why the list could not be read, for ``snapshots``.
+    reason: Mapped[str | None] = mapped_column(Text)
+
+
+__all__ = [
+    "COUNT_METRICS",
+    "COUNT_SOURCES",
+    "DOWNLOAD_SOURCES",
+    "STAR_HISTORY_SOURCES",
+    "DownloadCount",
+    "RepoCount",
+    "StarHistory",
+]
