@@ -115,17 +115,25 @@ def _sorted_repos(session: Session) -> list[tuple[int, str, datetime | None]]:
     return sorted(repos, key=lambda repo: (repo[1].casefold(), repo[1], repo[0]))
 
 
-def status(session: Session, as_of: datetime) -> StatusReport:
+def status(session: Session, as_of: datetime, repo_id: int | None = None) -> StatusReport:
     """Per repository: archived span, lost days and whether the newest day is at risk."""
     days: defaultdict[int, list[date]] = defaultdict(list)
-    for repo_id, day in session.execute(select(TrafficDaily.repo_id, TrafficDaily.day)):
-        days[repo_id].append(day)
+    dq = select(TrafficDaily.repo_id, TrafficDaily.day)
+    if repo_id is not None:
+        dq = dq.where(TrafficDaily.repo_id == repo_id)
+    for rid, day in session.execute(dq):
+        days[rid].append(day)
     spans: defaultdict[int, list[tuple[date, date]]] = defaultdict(list)
     windows = select(TrafficWindow.repo_id, TrafficWindow.first_day, TrafficWindow.last_day)
-    for repo_id, first, last in session.execute(windows):
-        spans[repo_id].append((first, last))
+    if repo_id is not None:
+        windows = windows.where(TrafficWindow.repo_id == repo_id)
+    for rid, first, last in session.execute(windows):
+        spans[rid].append((first, last))
     statuses: list[RepoStatus] = []
-    for repo_id, full_name, last_success_at in _sorted_repos(session):
+    chosen = _sorted_repos(session)
+    if repo_id is not None:
+        chosen = [r for r in chosen if r[0] == repo_id]
+    for repo_id, full_name, last_success_at in chosen:
         archived = days.get(repo_id, [])
         covered = covered_days(spans.get(repo_id, []), archived)
         newest = max(covered) if covered else None

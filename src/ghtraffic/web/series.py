@@ -13,7 +13,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ghtraffic.storage.tables import RepoSnapshot, TrafficDaily, TrafficWeekly, TrafficWindow
+from ghtraffic.storage.tables import Repo, RepoSnapshot, TrafficDaily, TrafficWeekly, TrafficWindow
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,11 +67,11 @@ def bounds(session: Session, ids: Collection[int]) -> tuple[date | None, date | 
     """Oldest and newest archived day of these repositories."""
     if not ids:
         return None, None
-    row = session.execute(
-        select(func.min(TrafficDaily.day), func.max(TrafficDaily.day)).where(
-            TrafficDaily.repo_id.in_(ids)
-        )
-    ).one()
+    D = TrafficDaily
+    first = select(func.min(D.day)).where(D.repo_id == Repo.id).scalar_subquery()
+    last = select(func.max(D.day)).where(D.repo_id == Repo.id).scalar_subquery()
+    inner = select(first.label("f"), last.label("l")).where(Repo.id.in_(ids)).subquery()
+    row = session.execute(select(func.min(inner.c.f), func.max(inner.c.l))).one()
     return row[0], row[1]
 
 
@@ -98,18 +98,14 @@ def daily_by_repo(
     found: dict[int, list[Point]] = defaultdict(list)
     if not ids:
         return found
-    query = (
-        select(
-            TrafficDaily.repo_id,
-            TrafficDaily.day,
-            TrafficDaily.views,
-            TrafficDaily.views_unique,
-            TrafficDaily.clones,
-            TrafficDaily.clones_unique,
-        )
-        .where(TrafficDaily.repo_id.in_(ids), TrafficDaily.day >= since, TrafficDaily.day <= until)
-        .order_by(TrafficDaily.day)
-    )
+    query = select(
+        TrafficDaily.repo_id,
+        TrafficDaily.day,
+        TrafficDaily.views,
+        TrafficDaily.views_unique,
+        TrafficDaily.clones,
+        TrafficDaily.clones_unique,
+    ).where(TrafficDaily.repo_id.in_(ids), TrafficDaily.day >= since, TrafficDaily.day <= until)
     for repo_id, day, views, views_unique, clones, clones_unique in session.execute(query):
         found[repo_id].append(Point(day, views, views_unique, clones, clones_unique))
     return found
@@ -207,17 +203,32 @@ def stars_on(session: Session, ids: Collection[int], day: date) -> dict[int, int
     """Per repository: stars of its newest snapshot on or before ``day``."""
     if not ids:
         return {}
-    newest = (
-        select(RepoSnapshot.repo_id, func.max(RepoSnapshot.day).label("day"))
-        .where(RepoSnapshot.repo_id.in_(ids), RepoSnapshot.day <= day)
-        .group_by(RepoSnapshot.repo_id)
-        .subquery()
+    S = RepoSnapshot
+    stars = (
+        select(S.stars)
+        .where(S.repo_id == Repo.id, S.day <= day)
+        .order_by(S.day.desc())
+        .limit(1)
+        .scalar_subquery()
     )
-    query = select(RepoSnapshot.repo_id, RepoSnapshot.stars).join(
-        newest, (RepoSnapshot.repo_id == newest.c.repo_id) & (RepoSnapshot.day == newest.c.day)
-    )
-    return {repo_id: stars for repo_id, stars in session.execute(query)}
+    query = select(Repo.id, stars).where(Repo.id.in_(ids))
+    return {repo_id: value for repo_id, value in session.execute(query) if value is not None}
 
 
 def total(points: list[Point], metric: str) -> int:
     return sum(getattr(point, metric) or 0 for point in points)
+
+
+def views_by_repo(
+    session: Session, ids: Collection[int], since: date, until: date
+) -> dict[int, int]:
+    """Per repository: views summed over ``since..until``."""
+    if not ids:
+        return {}
+    D = TrafficDaily
+    query = (
+        select(D.repo_id, func.sum(D.views))
+        .where(D.repo_id.in_(ids), D.day >= since, D.day <= until)
+        .group_by(D.repo_id)
+    )
+    return {repo_id: int(views or 0) for repo_id, views in session.execute(query)}

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from ghtraffic.storage.database import Database
 from ghtraffic.storage.tables_web import ApiToken
@@ -55,12 +55,20 @@ def user_for_token(db: Database, token: str) -> User | None:
     """The owner of a live token (its last use is recorded), or ``None``."""
     if not token.startswith(PREFIX) or len(token) > 128:
         return None
-    with db.session() as session:
+    now = datetime.now(UTC)
+    with db.read_session() as session:
         row = session.scalar(select(ApiToken).where(ApiToken.token_hash == digest(token)))
         if row is None or row.revoked_at is not None:
             return None
-        row.last_used_at = datetime.now(UTC)
-        return user_by_id(session, row.user_id)
+        user = user_by_id(session, row.user_id)
+        stale = row.last_used_at is None or now - row.last_used_at > timedelta(minutes=1)
+        token_id = row.id
+    if stale:
+        with db.session() as session:
+            session.execute(
+                update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now)
+            )
+    return user
 
 
 def list_tokens(db: Database, user_id: int) -> list[TokenInfo]:

@@ -145,7 +145,11 @@ def get_repo(session: Session, principal: Principal, request: Request) -> dict[s
     repo = _repo(session, principal, request)
     document = repo_document(repo)
     status = next(
-        (s for s in queries.status(session, datetime.now(UTC)).repos if s.repo_id == repo.id),
+        (
+            s
+            for s in queries.status(session, datetime.now(UTC), repo.id).repos
+            if s.repo_id == repo.id
+        ),
         None,
     )
     window = series.newest_windows(session, {repo.id}).get(repo.id)

@@ -35,8 +35,20 @@ def range_context(period: DateRange) -> dict[str, Any]:
     }
 
 
+#: A sparkline is 120 pixels wide: more points than this only make the page heavier.
+SPARK_POINTS = 60
+
+
 def sparkline(values: Sequence[int | None], width: int = 120, height: int = 28) -> str:
-    """The ``points`` of an SVG polyline drawing ``values`` (empty for fewer than two)."""
+    """The ``points`` of an SVG polyline drawing ``values`` (empty for fewer than two).
+
+    Long ranges are summed into at most ``SPARK_POINTS`` buckets."""
+    if len(values) > SPARK_POINTS:
+        size = -(-len(values) // SPARK_POINTS)
+        values = [
+            None if all(v is None for v in chunk) else sum(v or 0 for v in chunk)
+            for chunk in (values[i : i + size] for i in range(0, len(values), size))
+        ]
     if len(values) < 2:
         return ""
     top = max((v or 0) for v in values) or 1

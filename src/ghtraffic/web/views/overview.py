@@ -45,7 +45,7 @@ def build(session: Session, repos: list[RepoRow], period: DateRange) -> dict[str
     ids = {repo.id for repo in repos}
     before = period.previous()
     current = series.daily_by_repo(session, ids, period.since, period.until)
-    previous = series.daily_by_repo(session, ids, before.since, before.until)
+    previous = series.views_by_repo(session, ids, before.since, before.until)
     windows = series.newest_windows(session, ids)
     stars_now = series.stars_on(session, ids, period.until)
     stars_then = series.stars_on(session, ids, period.since - timedelta(days=1))
@@ -58,7 +58,7 @@ def build(session: Session, repos: list[RepoRow], period: DateRange) -> dict[str
             OverviewRow(
                 repo=repo,
                 views=series.total(points, "views"),
-                previous_views=series.total(previous.get(repo.id, []), "views"),
+                previous_views=previous.get(repo.id, 0),
                 clones=series.total(points, "clones"),
                 views_unique_14d=None if window is None else window.views_unique,
                 clones_unique_14d=None if window is None else window.clones_unique,

@@ -70,7 +70,11 @@ def repo_context(
     previous = series.daily(session, repo.id, before.since, before.until)
     window = series.newest_windows(session, {repo.id}).get(repo.id)
     status = next(
-        (s for s in queries.status(session, datetime.now(UTC)).repos if s.repo_id == repo.id),
+        (
+            s
+            for s in queries.status(session, datetime.now(UTC), repo.id).repos
+            if s.repo_id == repo.id
+        ),
         None,
     )
     stars_now = series.stars_on(session, {repo.id}, period.until).get(repo.id)
