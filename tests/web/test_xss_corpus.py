@@ -56,7 +56,12 @@ def test_the_corpus_never_executes(browser: Any, server: str, archive: Archive) 
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     dialogs: list[str] = []
-    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+
+    def on_dialog(dialog: Any) -> None:
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
     responses: list[Any] = []
     page.on("response", lambda r: responses.append(r))
     _sign_in(page, server, "admin")

@@ -29,6 +29,8 @@ COMMANDS: dict[str, str] = {
     "public": "ghtraffic.cli.users:public_command",
     "fake-github": "ghtraffic.fakegithub.cli:fake_github_command",
     "demo": "ghtraffic.cli.demo:demo_command",
+    "worker": "ghtraffic.cli.worker:worker_command",
+    "db": "ghtraffic.cli.db:db_group",
     "report": "ghtraffic.cli.report:report_command",
 }
 

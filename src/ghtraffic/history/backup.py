@@ -274,3 +274,62 @@ def _reset_sequences(connection: Connection) -> None:
                             )
                         ).select_from(table)
                     )
+
+
+def summarize(db: Database) -> list[TableSummary]:
+    """Each table's row count and checksum, computed as a backup's manifest is."""
+    summaries: list[TableSummary] = []
+    with db.errors(), db.engine.connect() as connection:
+        for table in metadata.sorted_tables:
+            digest = hashlib.sha256()
+            rows = 0
+            result = connection.execution_options(yield_per=BATCH).execute(
+                select(table).order_by(*_order(table))
+            )
+            for row in result:
+                digest.update(_line([_encode(value) for value in row]))
+                rows += 1
+            summaries.append(TableSummary(table.name, rows, digest.hexdigest()))
+    return summaries
+
+
+def copy_archive(source: Database, target: Database, *, force: bool = False) -> list[TableSummary]:
+    """Copy every table of ``source`` into ``target`` (both upgraded to this version's
+    schema) in one transaction, then compare both sides' row counts and checksums.
+
+    Refuses a non-empty target unless ``force`` (then it empties it first)."""
+    source.upgrade()
+    target.upgrade()
+    if source.current_revision() != target.current_revision():
+        raise BackupError("the two archives are at different schema revisions")
+    if not force and archive_rows(target):
+        raise BackupError(
+            f"the archive {target.describe()} is not empty: copy into an empty archive,"
+            " or pass --force to replace everything in it"
+        )
+    with (
+        source.errors(),
+        target.errors(),
+        source.engine.connect() as reading,
+        target.engine.begin() as writing,
+    ):
+        for emptied in reversed(metadata.sorted_tables):
+            writing.execute(delete(emptied))
+        for table in metadata.sorted_tables:
+            result = reading.execution_options(yield_per=BATCH).execute(
+                select(table).order_by(*_order(table))
+            )
+            for rows in result.partitions(BATCH):
+                writing.execute(table.insert(), [dict(row._mapping) for row in rows])
+        if writing.dialect.name == "postgresql":
+            _reset_sequences(writing)
+    expected = summarize(source)
+    copied = summarize(target)
+    for want, got in zip(expected, copied, strict=True):
+        if want != got:
+            raise BackupError(
+                f"table {want.name} differs after the copy ({want.rows} rows in the source,"
+                f" {got.rows} in the target): the target was left as copied; copy again"
+                " with --force"
+            )
+    return expected

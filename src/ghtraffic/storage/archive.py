@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from ghtraffic.domain import RepoOutcome
@@ -45,10 +45,27 @@ class Archive:
         with self.db.session() as session:
             yield RepoBatch(session)
 
-    def load_etags(self) -> dict[str, tuple[str, str]]:
-        """Every cached response: URL -> (ETag, body)."""
+    def load_etags(self, prefixes: Sequence[str] | None = None) -> dict[str, tuple[str, str]]:
+        """Every cached response: URL -> (ETag, body); with ``prefixes``, only the URLs
+        equal to one of them or below it (``PREFIX/...``, ``PREFIX?...``)."""
+        query = select(HttpCache.url, HttpCache.etag, HttpCache.body)
+        if prefixes is not None:
+            if not prefixes:
+                return {}
+            query = query.where(
+                or_(
+                    *(
+                        or_(
+                            HttpCache.url == prefix,
+                            HttpCache.url.startswith(prefix + "/", autoescape=True),
+                            HttpCache.url.startswith(prefix + "?", autoescape=True),
+                        )
+                        for prefix in prefixes
+                    )
+                )
+            )
         with self.db.read_session() as session:
-            rows = session.execute(select(HttpCache.url, HttpCache.etag, HttpCache.body))
+            rows = session.execute(query)
             return {url: (etag, body) for url, etag, body in rows}
 
     def find_repo(self, full_name: str) -> RepoRow | None:
@@ -56,28 +73,41 @@ class Archive:
         with self.db.read_session() as session:
             return queries.find_repo(session, full_name)
 
-    def repo_states(self) -> dict[int, RepoState]:
-        """Per repository id: newest week, last day with watchers, last success, last window."""
+    def repo_states(self, ids: Collection[int] | None = None) -> dict[int, RepoState]:
+        """Per repository id: newest week, last day with watchers, last success, last window
+        (of the repositories ``ids`` only, when given)."""
+
+        def only(query: Select[int, date], column: object) -> Select[int, date]:
+            return query if ids is None else query.where(column.in_(list(ids)))  # type: ignore[attr-defined]
+
         with self.db.read_session() as session:
             weeks = _latest(
                 session,
-                select(TrafficWeekly.repo_id, func.max(TrafficWeekly.week_start)).group_by(
-                    TrafficWeekly.repo_id
-                ),
+                only(
+                    select(TrafficWeekly.repo_id, func.max(TrafficWeekly.week_start)),
+                    TrafficWeekly.repo_id,
+                ).group_by(TrafficWeekly.repo_id),
             )
             watchers = _latest(
                 session,
-                select(RepoSnapshot.repo_id, func.max(RepoSnapshot.day))
+                only(
+                    select(RepoSnapshot.repo_id, func.max(RepoSnapshot.day)),
+                    RepoSnapshot.repo_id,
+                )
                 .where(RepoSnapshot.watchers.is_not(None))
                 .group_by(RepoSnapshot.repo_id),
             )
             windows = _latest(
                 session,
-                select(TrafficWindow.repo_id, func.max(TrafficWindow.day)).group_by(
-                    TrafficWindow.repo_id
-                ),
+                only(
+                    select(TrafficWindow.repo_id, func.max(TrafficWindow.day)),
+                    TrafficWindow.repo_id,
+                ).group_by(TrafficWindow.repo_id),
             )
-            repos = session.execute(select(Repo.id, Repo.full_name, Repo.last_success_at))
+            listed = select(Repo.id, Repo.full_name, Repo.last_success_at)
+            if ids is not None:
+                listed = listed.where(Repo.id.in_(list(ids)))
+            repos = session.execute(listed)
             return {
                 repo_id: RepoState(
                     repo_id=repo_id,

@@ -1,0 +1,81 @@
+"""``ghtraffic worker``: run collection and processing jobs from the PostgreSQL queue."""
+
+from __future__ import annotations
+
+import asyncio
+
+import click
+
+from ghtraffic.cli.common import config_options, err, one_line_errors
+from ghtraffic.config import load_settings
+
+
+@click.command("worker")
+@click.option(
+    "--concurrency",
+    type=click.IntRange(1, 256),
+    default=8,
+    show_default=True,
+    help="Jobs this worker runs at once.",
+)
+@click.option("--cron", help="Schedule of the collection runs, UTC (default [schedule] cron).")
+@click.option(
+    "--requests-per-minute",
+    type=click.IntRange(0),
+    help="Pacing of each job's requests (default 800; 0 = off).",
+)
+@click.option("--run-now", is_flag=True, help="Queue one collection run now and exit.")
+@click.option("--heartbeat", type=click.FloatRange(0.1), default=10.0, hidden=True)
+@click.option("--until-idle", is_flag=True, hidden=True)
+@config_options
+@one_line_errors
+def worker_command(
+    concurrency: int,
+    cron: str | None,
+    requests_per_minute: int | None,
+    run_now: bool,
+    heartbeat: float,
+    until_idle: bool,
+    config_path: str | None,
+    database_url: str | None,
+    api_url: str | None,
+) -> None:
+    """Collect and process from the queue in PostgreSQL; start one on any number of machines.
+
+    Every worker schedules the collection runs on the [schedule] cron (each run is queued
+    once, whatever the number of workers) and runs one job per repository. Needs
+    GHTRAFFIC_DATABASE_URL=postgresql+psycopg://...; `ghtraffic db upgrade` prepares it.
+    """
+    from sqlalchemy import make_url
+
+    from ghtraffic.storage.errors import describe_url
+    from ghtraffic.tasks.schema import require_postgres
+    from ghtraffic.tasks.worker import run_worker
+    from ghtraffic.web.config import schedule_config
+
+    settings = load_settings(
+        config=config_path, database_url=database_url, api_url=api_url, need_token=True
+    )
+    require_postgres(settings.database_url)
+    if run_now:
+        from ghtraffic.tasks.app import queue_run_now
+        from ghtraffic.tasks.schema import apply_queue_schema
+
+        apply_queue_schema(settings.database_url)
+        job = asyncio.run(queue_run_now(settings.database_url))
+        click.echo(f"collection run queued (job {job}): the workers take it")
+        return
+    if requests_per_minute is not None:
+        settings = settings.with_changes(requests_per_minute=requests_per_minute)
+    schedule = cron or schedule_config(settings).cron
+    where = describe_url(make_url(settings.database_url))
+    err.print(f"worker on {where}: collection runs on cron {schedule!r} (UTC)")
+    asyncio.run(
+        run_worker(
+            settings,
+            cron=schedule,
+            concurrency=concurrency,
+            heartbeat=heartbeat,
+            wait=not until_idle,
+        )
+    )

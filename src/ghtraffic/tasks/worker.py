@@ -1,0 +1,61 @@
+"""A worker process: the app, the shared state of its jobs, and the run loop."""
+
+from __future__ import annotations
+
+import os
+import socket
+
+from ghtraffic.collect.run import open_archive
+from ghtraffic.config import Settings
+from ghtraffic.processing.processor import Processor
+from ghtraffic.tasks.app import build_app, connection_deferrer
+from ghtraffic.tasks.budget import SharedBudget, fingerprint
+from ghtraffic.tasks.jobs import Runtime
+from ghtraffic.tasks.schema import apply_queue_schema, require_postgres
+
+
+def make_runtime(settings: Settings, *, stalled_after: float = 30.0) -> Runtime:
+    """The archive (migrated), the queue's schema, the processor and the shared budget."""
+    require_postgres(settings.database_url)
+    archive = open_archive(settings.database_url)
+    apply_queue_schema(settings.database_url)
+    budget = None
+    if settings.token is not None and not settings.credentials:
+        budget = SharedBudget(archive.db, fingerprint(settings.token), floor=settings.rate_floor)
+    return Runtime(
+        settings=settings,
+        archive=archive,
+        processor=Processor(archive.db, settings),
+        deferrer=connection_deferrer(),
+        budget=budget,
+        stalled_after=stalled_after,
+    )
+
+
+async def run_worker(
+    settings: Settings,
+    *,
+    cron: str,
+    concurrency: int,
+    heartbeat: float = 10.0,
+    wait: bool = True,
+) -> None:
+    """Run jobs until stopped (SIGINT/SIGTERM: running jobs finish first); with
+    ``wait=False`` until the queues are empty."""
+    runtime = make_runtime(settings, stalled_after=heartbeat * 3)
+    app = build_app(settings.database_url, cron=cron, pool_size=concurrency + 4)
+    try:
+        async with app.open_async():
+            await app.run_worker_async(
+                concurrency=concurrency,
+                wait=wait,
+                name=f"{socket.gethostname()}:{os.getpid()}",
+                additional_context={"runtime": runtime},
+                update_heartbeat_interval=heartbeat,
+                stalled_worker_timeout=heartbeat * 3,
+                delete_jobs="successful",
+                fetch_job_polling_interval=1.0,
+            )
+    finally:
+        runtime.processor.close()
+        runtime.archive.db.dispose()

@@ -1,0 +1,84 @@
+"""``ghtraffic db upgrade`` prepares PostgreSQL; ``ghtraffic db copy`` moves an archive
+between databases without losing or changing a row."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from ghtraffic.fakegithub.config import FakeGitHubConfig
+from ghtraffic.fakegithub.server import FakeGitHub, running
+from tests.tasks.conftest import cli_env
+
+OWNERS = ("octo-demo", "acme-labs", "globex")
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeGitHub]:
+    with running(FakeGitHubConfig(repos=8, seed=5)) as server:
+        yield server
+
+
+def ghtraffic(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "ghtraffic", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+
+
+def test_upgrade_creates_the_archive_and_the_job_queue_once(
+    pg_url: str, tmp_path: Path, fake: FakeGitHub
+) -> None:
+    env = cli_env(fake.api_url, pg_url, tmp_path, OWNERS)
+    first = ghtraffic(env, "db", "upgrade")
+    assert first.returncode == 0, first.stderr
+    assert "job queue created" in first.stdout
+    again = ghtraffic(env, "db", "upgrade")
+    assert again.returncode == 0, again.stderr
+    assert "job queue present" in again.stdout
+
+
+def test_sqlite_archive_copied_to_postgresql_exports_the_same(
+    pg_url: str, tmp_path: Path, fake: FakeGitHub
+) -> None:
+    sqlite = f"sqlite:///{tmp_path / 'archive.sqlite'}"
+    env = cli_env(fake.api_url, sqlite, tmp_path, OWNERS)
+    collected = ghtraffic(env, "collect", "--quiet", "--requests-per-minute", "0")
+    assert collected.returncode == 0, collected.stderr
+
+    copied = ghtraffic(env, "db", "copy", "--from", sqlite, "--to", pg_url)
+    assert copied.returncode == 0, copied.stderr
+    assert "row counts and checksums match" in copied.stdout
+
+    pg_env = {**env, "GHTRAFFIC_DATABASE_URL": pg_url}
+    for kind in ("daily", "weekly", "referrers", "paths", "repos"):
+        args = ("export", "--kind", kind, "--format", "json")
+        source, target = ghtraffic(env, *args), ghtraffic(pg_env, *args)
+        assert source.returncode == 0, source.stderr
+        assert target.stdout == source.stdout, kind
+        assert source.stdout.strip() not in ("", "[]"), kind
+
+    refused = ghtraffic(env, "db", "copy", "--from", sqlite, "--to", pg_url)
+    assert refused.returncode == 2
+    assert refused.stderr.startswith("error: the archive")
+    assert "--force" in refused.stderr
+    forced = ghtraffic(env, "db", "copy", "--from", sqlite, "--to", pg_url, "--force")
+    assert forced.returncode == 0, forced.stderr
+
+
+def test_worker_on_sqlite_says_what_to_do_in_one_line(tmp_path: Path, fake: FakeGitHub) -> None:
+    env = cli_env(fake.api_url, f"sqlite:///{tmp_path / 'a.sqlite'}", tmp_path, OWNERS)
+    done = ghtraffic(env, "worker")
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert "PostgreSQL" in lines[0]
+    assert "ghtraffic db copy" in lines[0]

@@ -1,0 +1,149 @@
+"""Three workers share one run of 300 repositories: each repository is collected once
+and processed once, a worker killed mid-run loses nothing, and the archive equals what
+one `ghtraffic collect` makes of the same fake GitHub at the same fake time."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from ghtraffic.fakegithub.config import FakeGitHubConfig
+from ghtraffic.fakegithub.faults import parse_faults
+from ghtraffic.fakegithub.server import FakeGitHub, running
+from tests.tasks.conftest import cli_env
+
+OWNERS = ("octo-demo", "acme-labs", "globex")
+REPOS = 300
+DEADLINE = 240.0
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeGitHub]:
+    config = FakeGitHubConfig(repos=REPOS, seed=7, faults=parse_faults("latency=5"))
+    with running(config) as server:
+        yield server
+
+
+def ghtraffic(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "ghtraffic", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=240,
+    )
+
+
+def worker(env: dict[str, str]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "ghtraffic",
+            "worker",
+            "--concurrency",
+            "4",
+            "--requests-per-minute",
+            "0",
+            "--heartbeat",
+            "1",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def wait_for(condition: str, url: str, want: int) -> None:
+    engine = create_engine(url)
+    deadline = time.monotonic() + DEADLINE
+    try:
+        while True:
+            with engine.connect() as connection:
+                if connection.execute(text(condition)).scalar_one() >= want:
+                    return
+            assert time.monotonic() < deadline, f"timed out waiting for {condition}"
+            time.sleep(0.2)
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.slow
+def test_three_workers_one_killed_collect_every_repository_once(
+    fake: FakeGitHub, pg_url: str, tmp_path: Path
+) -> None:
+    env = cli_env(fake.api_url, pg_url, tmp_path, OWNERS)
+    upgraded = ghtraffic(env, "db", "upgrade")
+    assert upgraded.returncode == 0, upgraded.stderr
+    workers = [worker(env) for _ in range(3)]
+    try:
+        queued = ghtraffic(env, "worker", "--run-now")
+        assert queued.returncode == 0, queued.stderr
+        wait_for("SELECT count(*) FROM collection_results", pg_url, REPOS // 4)
+        workers[0].send_signal(signal.SIGKILL)
+        workers[0].wait(timeout=10)
+        engine = create_engine(pg_url)
+        with engine.connect() as connection:
+            done = connection.execute(text("SELECT count(*) FROM collection_results")).scalar_one()
+        engine.dispose()
+        assert done < REPOS, "the run ended before the kill"
+        wait_for("SELECT count(*) FROM collection_runs WHERE status <> 'running'", pg_url, 1)
+        wait_for(
+            "SELECT CASE WHEN count(*) = 0 THEN 1 ELSE 0 END FROM procrastinate_jobs"
+            " WHERE task_name = 'ghtraffic.process_repo' AND status IN ('todo', 'doing')",
+            pg_url,
+            1,
+        )
+    finally:
+        for process in workers[1:]:
+            process.send_signal(signal.SIGTERM)
+        for process in workers:
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+    engine = create_engine(pg_url)
+    try:
+        with engine.connect() as connection:
+            run = connection.execute(
+                text("SELECT status, repos_ok, repos_failed, repos_deferred FROM collection_runs")
+            ).one()
+            assert tuple(run) == ("ok", REPOS, 0, 0)
+            per_repo = connection.execute(
+                text("SELECT repo_id, count(*) FROM collection_results GROUP BY repo_id")
+            ).all()
+            assert len(per_repo) == REPOS
+            assert {count for _, count in per_repo} == {1}
+            processed = connection.execute(
+                text(
+                    "SELECT repo_id, count(*) FROM data_changes WHERE kind = 'traffic'"
+                    " GROUP BY repo_id"
+                )
+            ).all()
+            assert len(processed) == REPOS
+            assert {count for _, count in processed} == {1}
+            budget = connection.execute(
+                text("SELECT remaining, lim FROM ghtraffic_rate_budget")
+            ).one()
+            assert 0 < budget[0] < budget[1]
+    finally:
+        engine.dispose()
+
+    reference = {**env, "GHTRAFFIC_DATABASE_URL": f"sqlite:///{tmp_path / 'reference.sqlite'}"}
+    single = ghtraffic(reference, "collect", "--quiet", "--requests-per-minute", "0")
+    assert single.returncode == 0, single.stderr
+    for kind in ("daily", "weekly", "windows", "referrers", "paths", "repos"):
+        args = ("export", "--kind", kind, "--format", "csv")
+        mine, theirs = ghtraffic(env, *args), ghtraffic(reference, *args)
+        assert mine.returncode == 0, mine.stderr
+        assert mine.stdout == theirs.stdout, kind
