@@ -13,6 +13,9 @@ from ghtraffic.tasks.budget import SharedBudget, fingerprint
 from ghtraffic.tasks.jobs import Runtime
 from ghtraffic.tasks.schema import apply_queue_schema, require_postgres
 
+#: The shortest silence (seconds) after which a worker's jobs are taken over.
+STALLED_FLOOR = 15.0
+
 
 def make_runtime(settings: Settings, *, stalled_after: float = 30.0) -> Runtime:
     """The archive (migrated), the queue's schema, the processor and the shared budget."""
@@ -42,7 +45,11 @@ async def run_worker(
 ) -> None:
     """Run jobs until stopped (SIGINT/SIGTERM: running jobs finish first); with
     ``wait=False`` until the queues are empty."""
-    runtime = make_runtime(settings, stalled_after=heartbeat * 3)
+    # A worker counts as dead after three missed heartbeats, and never sooner than
+    # STALLED_FLOOR: a busy machine can delay a live worker's heartbeat by seconds, and
+    # retrying a live worker's job would run it twice.
+    stalled_after = max(heartbeat * 3, STALLED_FLOOR)
+    runtime = make_runtime(settings, stalled_after=stalled_after)
     app = build_app(settings.database_url, cron=cron, pool_size=concurrency + 4)
     try:
         async with app.open_async():
@@ -52,7 +59,7 @@ async def run_worker(
                 name=f"{socket.gethostname()}:{os.getpid()}",
                 additional_context={"runtime": runtime},
                 update_heartbeat_interval=heartbeat,
-                stalled_worker_timeout=heartbeat * 3,
+                stalled_worker_timeout=stalled_after,
                 delete_jobs="successful",
                 fetch_job_polling_interval=1.0,
             )
