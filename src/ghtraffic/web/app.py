@@ -91,7 +91,7 @@ def create_app(
         routes=routes,
         middleware=[
             Middleware(SecurityHeaders),
-            Middleware(GZipMiddleware, minimum_size=1000),
+            Middleware(GZipMiddleware, minimum_size=1000, compresslevel=6),
             Middleware(AuthMiddleware, db=db, public_view=config.public_view),
         ],
         exception_handlers={404: _error, 405: _error, 500: _error},

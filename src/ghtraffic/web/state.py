@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import cast
 
 from starlette.requests import HTTPConnection
@@ -12,6 +12,7 @@ from ghtraffic.config import Settings
 from ghtraffic.storage.archive import Archive
 from ghtraffic.storage.database import Database
 from ghtraffic.web.config import WebConfig
+from ghtraffic.web.pagecache import PageCache
 from ghtraffic.web.sse import Broadcaster
 from ghtraffic.web.templating import Templates
 from ghtraffic.web.throttle import LoginThrottle
@@ -30,6 +31,7 @@ class WebState:
     throttle: LoginThrottle
     broadcaster: Broadcaster
     collect_now: CollectNow | None = None
+    pages: PageCache = field(default_factory=PageCache)
 
 
 def state_of(conn: HTTPConnection) -> WebState:

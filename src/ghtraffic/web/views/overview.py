@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from markupsafe import Markup
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -14,6 +15,7 @@ from starlette.routing import BaseRoute, Route
 
 from ghtraffic.storage.records import RepoRow
 from ghtraffic.web import series
+from ghtraffic.web.pagecache import archive_version
 from ghtraffic.web.permissions import visible_repos
 from ghtraffic.web.principal import Principal, principal_of
 from ghtraffic.web.ranges import DateRange
@@ -34,11 +36,26 @@ class OverviewRow:
     spark: str
 
 
-def overview(session: Session, principal: Principal, request: Request) -> dict[str, Any]:
+def overview(
+    session: Session, principal: Principal, request: Request, base: str = ""
+) -> dict[str, Any]:
+    """The page's data; the table rows are rendered once per archive version and range."""
     repos = visible_repos(session, principal)
     ids = {repo.id for repo in repos}
     period = range_of(request, session, ids)
-    return {**build(session, repos, period), **range_context(period)}
+    state = state_of(request)
+    key = ("overview", base, tuple(sorted(ids)), period.since, period.until)
+
+    def make() -> dict[str, Any]:
+        built = build(session, repos, period)
+        rows_html = state.templates.env.get_template("overview_rows.html").render(
+            rows=built["rows"], base=base, period=period
+        )
+        # Rendered by the autoescaping environment above: safe to insert as it is.
+        return {**built, "rows_html": Markup(rows_html)}  # noqa: S704
+
+    built = state.pages.get_or_build((*key, archive_version(session)), make)
+    return {**built, **range_context(period)}
 
 
 def build(session: Session, repos: list[RepoRow], period: DateRange) -> dict[str, Any]:

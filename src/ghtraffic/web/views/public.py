@@ -24,7 +24,7 @@ async def public_overview(request: Request) -> Response:
 
     def load() -> dict[str, Any]:
         with state.db.read_session() as session:
-            return overview(session, PUBLIC, request)
+            return overview(session, PUBLIC, request, base="/public")
 
     context = await run_in_threadpool(load)
     return state.templates.render(request, "overview.html", {**context, "base": "/public"})
