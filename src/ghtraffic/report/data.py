@@ -138,7 +138,7 @@ def _choose(session: Session, names: Sequence[str]) -> list[RepoRow]:
     if not names:
         found = session.scalars(select(Repo)).all()
         return sorted(
-            (_row(repo) for repo in found),
+            (queries.repo_row(repo) for repo in found),
             key=lambda repo: (repo.full_name.casefold(), repo.id),
         )
     chosen: dict[int, RepoRow] = {}
@@ -148,22 +148,6 @@ def _choose(session: Session, names: Sequence[str]) -> list[RepoRow]:
             raise UnknownRepoError(f"no repository named {name} in the archive")
         chosen[repo.id] = repo
     return list(chosen.values())
-
-
-def _row(repo: Repo) -> RepoRow:
-    return RepoRow(
-        id=repo.id,
-        owner=repo.owner,
-        name=repo.name,
-        full_name=repo.full_name,
-        private=repo.private,
-        fork=repo.fork,
-        archived=repo.archived,
-        description=repo.description,
-        first_seen_at=repo.first_seen_at,
-        last_seen_at=repo.last_seen_at,
-        last_success_at=repo.last_success_at,
-    )
 
 
 def _segment(text: str) -> str:

@@ -29,7 +29,8 @@ from ghtraffic.storage.tables import (
 )
 
 
-def _repo_row(repo: Repo) -> RepoRow:
+def repo_row(repo: Repo) -> RepoRow:
+    """The plain row of a repository, as storage hands it out."""
     return RepoRow(
         id=repo.id,
         owner=repo.owner,
@@ -56,7 +57,7 @@ def find_repo(session: Session, full_name: str) -> RepoRow | None:
             .order_by(Repo.last_seen_at.desc())
             .limit(1)
         )
-    return None if repo is None else _repo_row(repo)
+    return None if repo is None else repo_row(repo)
 
 
 def _run_row(run: CollectionRun) -> RunRow:

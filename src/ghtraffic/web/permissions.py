@@ -12,7 +12,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ghtraffic.storage.queries import find_repo
+from ghtraffic.storage.queries import find_repo, repo_row
 from ghtraffic.storage.records import RepoRow
 from ghtraffic.storage.tables import Repo, RepoAlias
 from ghtraffic.storage.tables_web import WebGrant
@@ -64,19 +64,3 @@ def visible_repos(session: Session, principal: Principal) -> list[RepoRow]:
         return []
     rows = session.scalars(select(Repo).where(Repo.id.in_(ids)))
     return sorted((repo_row(r) for r in rows), key=lambda r: (r.full_name.casefold(), r.id))
-
-
-def repo_row(repo: Repo) -> RepoRow:
-    return RepoRow(
-        id=repo.id,
-        owner=repo.owner,
-        name=repo.name,
-        full_name=repo.full_name,
-        private=repo.private,
-        fork=repo.fork,
-        archived=repo.archived,
-        description=repo.description,
-        first_seen_at=repo.first_seen_at,
-        last_seen_at=repo.last_seen_at,
-        last_success_at=repo.last_success_at,
-    )
