@@ -40,6 +40,29 @@ def test_the_feed_lists_changes_in_order_and_forgets_old_ones(
     assert [(c.kind, c.at) for c in changes_since(db, 0)] == [("traffic", at(day(23)))]
 
 
+def test_a_processing_job_run_again_after_its_commit_does_nothing(
+    archive: Archive, db: Database
+) -> None:
+    # A worker killed between the commit and marking its job done: the queue runs the
+    # same job again. The repository is processed (and announced) once.
+    repo_id = new_repo(archive)
+    channel = Recorder()
+    proc = processor(db, transports=[channel])
+    days = {day(i): 10 for i in range(1, 14)} | {day(14): 400}
+    now = collect(archive, repo_id, day(15), days)
+    first = proc.process_repo(repo_id, now, job_id=41)
+    again = proc.process_repo(repo_id, now, job_id=41)
+    older = proc.process_repo(repo_id, now, job_id=40)
+    assert (first.already_done, again.already_done, older.already_done) == (False, True, True)
+    assert [c.kind for c in changes_since(db, 0)] == ["traffic", "event"]
+    assert len(channel.sent) == 1
+
+    # The next job of the repository is processed as usual.
+    later = collect(archive, repo_id, day(16), {day(15): 12})
+    assert not proc.process_repo(repo_id, later, job_id=57).already_done
+    assert [c.kind for c in changes_since(db, 0)] == ["traffic", "event", "traffic"]
+
+
 def test_the_commit_hook_processes_and_never_raises(
     archive: Archive,
     db: Database,

@@ -68,6 +68,8 @@ class ProcessingResult:
     new_events: list[int] = field(default_factory=list)
     #: Existing events whose day GitHub raised.
     raised_events: int = 0
+    #: The job had been done already (run again after its commit): nothing was done.
+    already_done: bool = False
     deliveries: DeliveryReport = field(default_factory=DeliveryReport)
 
 
@@ -169,16 +171,19 @@ class Processor:
                 {"cls": LOCK_CLASS},
             )
 
-    def process_repo(self, repo_id: int, now: datetime, *, full: bool = False) -> ProcessingResult:
+    def process_repo(
+        self, repo_id: int, now: datetime, *, full: bool = False, job_id: int | None = None
+    ) -> ProcessingResult:
         """Process the repository's days changed since its last processing (every day with
         ``full``): roll-ups, events, notifications, change feed. ``now`` is the time of
-        the collection (timezone-aware)."""
+        the collection (timezone-aware). ``job_id``, the queued job this call does, is
+        kept with the result: the same job again (or an older one) does nothing."""
         with self._lock:
             result = ProcessingResult(repo_id)
             subjects: list[str] = []
             with self.db.session() as session:
                 self._begin(session)
-                self._process(session, repo_id, now, full, result, subjects)
+                self._process(session, repo_id, now, full, result, subjects, job_id)
             result.deliveries = self._deliver(now, subjects)
             return result
 
@@ -190,12 +195,16 @@ class Processor:
         full: bool,
         result: ProcessingResult,
         subjects: list[str],
+        job_id: int | None = None,
     ) -> None:
         repo = session.get(Repo, repo_id)
         if repo is None:
             return
         owner_key = repo.owner.lower()
         state = session.get(ProcessingState, repo_id)
+        if job_id is not None and state is not None and (state.last_job_id or 0) >= job_id:
+            result.already_done = True
+            return
         watermark = None if full or state is None else state.watermark
         days, newest = changed_days(session, repo_id, watermark)
         result.days_changed = len(days)
@@ -241,7 +250,7 @@ class Processor:
         changes += [("event", repo_id, e.id) for e in detection.new]
         add_changes(session, changes, now)
         prune_changes(session, now, timedelta(days=self.settings.feed_keep_days))
-        self._save_state(session, state, repo_id, owner_key, newest, now)
+        self._save_state(session, state, repo_id, owner_key, newest, now, job_id)
 
     @staticmethod
     def _save_state(
@@ -251,14 +260,21 @@ class Processor:
         owner_key: str,
         newest: datetime | None,
         now: datetime,
+        job_id: int | None,
     ) -> None:
         if state is None:
             session.add(
                 ProcessingState(
-                    repo_id=repo_id, owner_key=owner_key, watermark=newest, processed_at=now
+                    repo_id=repo_id,
+                    owner_key=owner_key,
+                    watermark=newest,
+                    processed_at=now,
+                    last_job_id=job_id,
                 )
             )
         else:
+            if job_id is not None:
+                state.last_job_id = job_id
             state.owner_key = owner_key
             if newest is not None and (state.watermark is None or newest > state.watermark):
                 state.watermark = newest

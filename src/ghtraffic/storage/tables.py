@@ -200,6 +200,10 @@ class CollectionRun(Base):
     days_added: Mapped[int] = mapped_column(Integer, default=0)
     days_raised: Mapped[int] = mapped_column(Integer, default=0)
     message: Mapped[str | None] = mapped_column(Text)
+    #: On workers: the queued scheduling job that opened the run (that job run again
+    #: continues this run), and how many results close it.
+    job_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    repos_total: Mapped[int | None] = mapped_column(Integer)
 
 
 class CollectionResult(Base):

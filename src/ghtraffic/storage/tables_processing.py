@@ -41,7 +41,8 @@ def _repo_fk() -> ForeignKey:
 
 
 class ProcessingState(Base):
-    """Per repository: how far processing got (newest merge time seen) and under which owner."""
+    """Per repository: how far processing got (newest merge time seen), under which owner,
+    and the last queued processing job it did."""
 
     __tablename__ = "processing_state"
 
@@ -49,6 +50,10 @@ class ProcessingState(Base):
     owner_key: Mapped[str] = mapped_column(Text)
     watermark: Mapped[datetime | None] = mapped_column(UTCDateTime)
     processed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: The id of the newest processing job done, written in that job's own transaction: a
+    #: job run again after its commit (its worker killed before it could say so) finds
+    #: itself here and does nothing.
+    last_job_id: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class RollupRepo(Base):

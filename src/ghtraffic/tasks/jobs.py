@@ -6,7 +6,8 @@ never two waiting, never two running). ``collect_repo``: reserve the repository'
 in the shared budget, collect it with the collector (ETag cache and run log in the
 archive) and, inside the transaction that commits its data, queue its ``process_repo``
 job and log its result. ``process_repo``: roll-ups, events, notifications and the change
-feed, then ``NOTIFY ghtraffic_changes``. ``retry_stalled`` (periodic): jobs left running
+feed, with the job's id in the same transaction (a job run again after its commit does
+nothing), then ``NOTIFY ghtraffic_changes``. ``retry_stalled`` (periodic): jobs left running
 by a worker that stopped beating are queued again.
 """
 
@@ -101,7 +102,10 @@ def lock_key(target: Target) -> str:
 
 
 async def schedule_run(context: JobContext, timestamp: int) -> str:
-    """List the run's repositories and queue one collection job for each."""
+    """List the run's repositories and queue one collection job for each.
+
+    Run again (its worker died while it queued), the job continues the run it opened:
+    repositories with a result or a queued job of that run are not queued twice."""
     rt = runtime(context)
     settings, archive = rt.settings, rt.archive
     api = normalise_api_url(settings.api_url)
@@ -130,9 +134,24 @@ async def schedule_run(context: JobContext, timestamp: int) -> str:
                     batch.put_etag(url, etag, body, at)
 
         await asyncio.to_thread(keep_listing_etags)
-    total = len(targets) + len(failures)
     started = datetime.fromtimestamp(timestamp, UTC) if timestamp else datetime.now(UTC)
-    run_id = await asyncio.to_thread(archive.start_run, settings.api_url, started)
+    job_id = context.job.id
+    assert job_id is not None, "a job that runs has an id"
+    run_id, total = await asyncio.to_thread(
+        runs.open_run,
+        archive.db,
+        settings.api_url,
+        started,
+        job_id,
+        len(targets) + len(failures),
+    )
+    names, ids = await asyncio.to_thread(runs.logged_names, archive.db, run_id)
+    failures = [f for f in failures if f.owner.lower() not in names]
+    targets = [
+        t
+        for t in targets
+        if t.requested.lower() not in names and (t.facts is None or t.facts.github_id not in ids)
+    ]
     if failures or not total:
 
         def log_failures() -> None:
@@ -153,6 +172,12 @@ async def schedule_run(context: JobContext, timestamp: int) -> str:
             ).defer_async(run_id=run_id, total=total, requested=target.requested, facts=facts)
             queued += 1
         except exceptions.AlreadyEnqueued:
+            waiting = await context.app.job_manager.list_jobs_async(
+                queueing_lock=key, status="todo"
+            )
+            if any(job.task_kwargs.get("run_id") == run_id for job in waiting):
+                queued += 1  # queued by this job's earlier attempt
+                continue
             outcome = RepoOutcome(
                 target.requested,
                 "deferred",
@@ -183,8 +208,8 @@ async def collect_repo(
     settings, archive = rt.settings, rt.archive
     target = Target(requested, RepoFacts(**facts) if facts is not None else None)
     repo_id = target.facts.github_id if target.facts is not None else None
-    if await asyncio.to_thread(runs.already_collected, archive.db, run_id, repo_id, requested):
-        return "already collected in this run"
+    if await asyncio.to_thread(runs.has_result, archive.db, run_id, repo_id, requested):
+        return "already done in this run"
     if rt.budget is not None:
         await asyncio.to_thread(rt.budget.reserve, MOST_POINTS)
     owner, name = target.owner_name
@@ -257,7 +282,9 @@ def defer_processing(deferrer: JobManager, batch: RepoBatch, outcome: RepoOutcom
 async def process_repo(context: JobContext, repo_id: int, at: str) -> str:
     """Process one repository's newly committed days, then tell listening dashboards."""
     rt = runtime(context)
-    result = await asyncio.to_thread(rt.processor.process_repo, repo_id, datetime.fromisoformat(at))
+    result = await asyncio.to_thread(
+        rt.processor.process_repo, repo_id, datetime.fromisoformat(at), job_id=context.job.id
+    )
 
     def notify() -> None:
         with rt.archive.db.session() as session:
@@ -270,6 +297,8 @@ async def process_repo(context: JobContext, repo_id: int, at: str) -> str:
             )
 
     await asyncio.to_thread(notify)
+    if result.already_done:
+        return "already processed (this job ran before and committed)"
     return f"{result.days_changed} days changed, {len(result.new_events)} new events"
 
 
