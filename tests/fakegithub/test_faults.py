@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 
 import httpx
@@ -69,6 +70,24 @@ def test_reset_truncate_5xx_secondary(faulty: FakeGitHub) -> None:
         assert http.get("/user").status_code == 200
         assert http.get("/_fake/clock").status_code == 200  # control routes are never faulted
     assert faulty.stats()["faults"]["reset"] == 1
+
+
+def test_the_secondary_limit_is_enforced_per_token_and_window(faulty: FakeGitHub) -> None:
+    faulty.set_faults("per-minute=5,secondary-window=1.5")
+    with _client(faulty) as http:
+        answers = [http.get("/user") for _ in range(7)]
+        assert [a.status_code for a in answers] == [200] * 5 + [403] * 2
+        limited = answers[-1]
+        assert "secondary rate limit" in limited.json()["message"]
+        assert 1 <= int(limited.headers["retry-after"]) <= 2
+        time.sleep(1.6)  # the window moved on: the token may ask again
+        assert http.get("/user").status_code == 200
+    stats = faulty.stats()
+    assert stats["faults"]["secondary-limit"] == 2
+    assert stats["secondary_peaks"] == {"demo-token": 5}
+    faulty.set_faults("")
+    with _client(faulty) as http:
+        assert all(http.get("/user").status_code == 200 for _ in range(8))
 
 
 def test_timeout_and_latency(faulty: FakeGitHub) -> None:

@@ -147,3 +147,38 @@ def test_three_workers_one_killed_collect_every_repository_once(
         mine, theirs = ghtraffic(env, *args), ghtraffic(reference, *args)
         assert mine.returncode == 0, mine.stderr
         assert mine.stdout == theirs.stdout, kind
+
+
+@pytest.mark.slow
+def test_three_workers_together_keep_the_secondary_limit(pg_url: str, tmp_path: Path) -> None:
+    # The fake enforces 200 requests per token in any 10 s; the workers share a pace of
+    # 600 a minute (at most 150 in any 10 s). Alone, each of the three would do more than
+    # 200 in 10 s on this fake.
+    faults = parse_faults("latency=5,per-minute=200,secondary-window=10")
+    with running(FakeGitHubConfig(repos=30, seed=3, faults=faults)) as fake:
+        env = cli_env(fake.api_url, pg_url, tmp_path, OWNERS)
+        assert ghtraffic(env, "db", "upgrade").returncode == 0
+        command = [sys.executable, "-m", "ghtraffic", "worker", "--concurrency", "4"]
+        command += ["--requests-per-minute", "600", "--heartbeat", "1"]
+        workers = [
+            subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            for _ in range(3)
+        ]
+        try:
+            assert ghtraffic(env, "worker", "--run-now").returncode == 0
+            wait_for("SELECT count(*) FROM collection_runs WHERE status <> 'running'", pg_url, 1)
+        finally:
+            for process in workers:
+                process.send_signal(signal.SIGTERM)
+            for process in workers:
+                process.wait(timeout=30)
+        stats = fake.stats()
+    engine = create_engine(pg_url)
+    try:
+        with engine.connect() as connection:
+            run = connection.execute(text("SELECT status, repos_ok FROM collection_runs")).one()
+    finally:
+        engine.dispose()
+    assert tuple(run) == ("ok", 30)
+    assert "secondary-limit" not in stats["faults"]
+    assert 0 < stats["secondary_peaks"]["demo-token"] <= 200

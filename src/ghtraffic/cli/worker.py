@@ -22,7 +22,7 @@ from ghtraffic.config import load_settings
 @click.option(
     "--requests-per-minute",
     type=click.IntRange(0),
-    help="Pacing of each job's requests (default 800; 0 = off).",
+    help="Requests a minute per token, shared by every worker (default 800; 0 = off).",
 )
 @click.option("--run-now", is_flag=True, help="Queue one collection run now and exit.")
 @click.option("--heartbeat", type=click.FloatRange(0.1), default=10.0, hidden=True)
@@ -53,8 +53,13 @@ def worker_command(
     from ghtraffic.tasks.worker import run_worker
     from ghtraffic.web.config import schedule_config
 
+    # The credentials are checked once the archive's stored ones are added (make_runtime).
     settings = load_settings(
-        config=config_path, database_url=database_url, api_url=api_url, need_token=True
+        config=config_path,
+        database_url=database_url,
+        api_url=api_url,
+        need_token=True,
+        check_token=False,
     )
     require_postgres(settings.database_url)
     if run_now:

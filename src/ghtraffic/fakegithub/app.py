@@ -2,16 +2,16 @@
 ``/_fake/`` control routes.
 
 Every API request goes through: User-Agent check, latency, fault draw, authentication, the
-primary rate limit, the route, ETag / ``If-None-Match`` (a 304 spends no point), rate-limit and
-GitHub headers. In GHES mode the API lives under ``/api/v3``, traffic routes answer 404 and
-there are no rate limits.
+secondary limit (when ``per-minute`` is set), the primary rate limit, the route, ETag /
+``If-None-Match`` (a 304 spends no point), rate-limit and GitHub headers. In GHES mode the
+API lives under ``/api/v3``, traffic routes answer 404 and there are no rate limits.
 
 Control routes (no authentication, never faulted):
 
 - ``GET /_fake/clock`` → ``{"now": ISO}``; ``POST /_fake/clock`` with ``{"now": ISO}``,
   ``{"advance_days": n}`` or ``{"advance_seconds": s}``.
-- ``GET /_fake/stats`` → requests by route kind and status, points per token, 304s, faults;
-  ``POST /_fake/stats/reset``.
+- ``GET /_fake/stats`` → requests by route kind and status, points per token, 304s, faults,
+  and per token the most requests in one secondary-limit window; ``POST /_fake/stats/reset``.
 - ``GET /_fake/faults``; ``POST /_fake/faults`` replaces the fault settings: a JSON object with
   the ``--faults`` keys, or ``{"spec": "5xx=0.1,..."}``.
 - ``GET /_fake/world`` → ``{"user", "orgs", "tokens", "repos": [{id, full_name, private, fork,
@@ -24,6 +24,7 @@ import asyncio
 import hashlib
 import itertools
 import json
+import math
 from dataclasses import dataclass, field
 from datetime import timedelta
 from email.utils import format_datetime
@@ -42,6 +43,7 @@ from ghtraffic.fakegithub.faults import FaultInjector, faults_from_mapping, pars
 from ghtraffic.fakegithub.model import TrafficModel, floor_hour
 from ghtraffic.fakegithub.ratelimit import RateLimiter, RateState, window_start
 from ghtraffic.fakegithub.replay import replay_world
+from ghtraffic.fakegithub.secondary import SecondaryLimiter
 from ghtraffic.fakegithub.stats import Stats
 from ghtraffic.fakegithub.world import Repo, World, build_world
 
@@ -72,6 +74,7 @@ class FakeState:
     faults: FaultInjector
     apps: installations.AppRegistry
     stats: Stats = field(default_factory=Stats)
+    secondary: SecondaryLimiter = field(default_factory=SecondaryLimiter)
     #: Daily views/clones windows answered whole (no fault, or only drifted fields):
     #: (repo id, kind, hour).
     served: set[tuple[int, str, str]] = field(default_factory=set)
@@ -105,6 +108,7 @@ class FakeState:
 
     def apply_limit(self) -> None:
         self.limiter.limit = self.faults.settings.rate_limit or self.config.rate_limit
+        self.secondary.window = self.faults.settings.secondary_window
 
     def request_id(self) -> str:
         n = next(self._ids)
@@ -209,6 +213,15 @@ class GitHubEndpoint:
             status = state.faults.server_error_status(key)
             result = api.ApiResult(status, bodies.error(status, _SERVER_ERRORS[status]))
             return self._finish("fault", result, headers, rate)
+        wait = state.secondary.admit(token, settings.per_minute)
+        if wait is not None:
+            state.stats.fault("secondary-limit")
+            result = api.ApiResult(
+                403,
+                bodies.error(403, SECONDARY_MESSAGE, f"{RATE_DOCS}#about-secondary-rate-limits"),
+                {"retry-after": str(max(1, math.ceil(wait)))},
+            )
+            return self._finish("secondary_limited", result, headers, rate)
         if fault == "secondary":
             result = api.ApiResult(
                 403,
@@ -354,11 +367,12 @@ def _control_routes(state: FakeState) -> list[Route]:
         return JSONResponse({"now": bodies.iso(state.clock.now())})
 
     async def get_stats(request: Request) -> JSONResponse:
-        return JSONResponse(state.stats.snapshot())
+        return JSONResponse({**state.stats.snapshot(), "secondary_peaks": state.secondary.peaks()})
 
     async def reset_stats(request: Request) -> JSONResponse:
         state.stats.reset()
-        return JSONResponse(state.stats.snapshot())
+        state.secondary.reset()
+        return JSONResponse({**state.stats.snapshot(), "secondary_peaks": {}})
 
     async def get_faults(request: Request) -> JSONResponse:
         return JSONResponse(state.faults.settings.to_mapping())

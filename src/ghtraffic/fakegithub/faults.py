@@ -11,8 +11,9 @@ Keys: ``latency`` (ms), ``5xx``, ``reset``, ``timeout``, ``truncate``, ``seconda
 (rates in [0, 1]; ``drift`` answers normally but with unknown extra fields and without
 optional ones, as a newer API version might), ``timeout-s`` (seconds a timed-out request
 waits, default 30), ``retry-after`` (seconds, default 1), ``limit`` (primary limit per token
-and hour), ``no-push`` (``OWNER/REPO``; repeat the key or separate several with ``|``),
-``seed``.
+and hour), ``per-minute`` (the secondary limit enforced: requests per token in any rolling
+``secondary-window`` seconds, default 60), ``no-push`` (``OWNER/REPO``; repeat the key or
+separate several with ``|``), ``seed``.
 """
 
 from __future__ import annotations
@@ -42,6 +43,9 @@ class FaultSettings:
     timeout_seconds: float = 30.0
     retry_after: int = 1
     rate_limit: int | None = None
+    #: Requests a token may make in any rolling ``secondary_window`` seconds (None: any).
+    per_minute: int | None = None
+    secondary_window: float = 60.0
     no_push: frozenset[str] = frozenset()
     seed: int = 0
 
@@ -58,6 +62,8 @@ class FaultSettings:
             "timeout-s": self.timeout_seconds,
             "retry-after": self.retry_after,
             "limit": self.rate_limit,
+            "per-minute": self.per_minute,
+            "secondary-window": self.secondary_window,
             "no-push": sorted(self.no_push),
             "seed": self.seed,
         }
@@ -96,6 +102,10 @@ def faults_from_mapping(
             changes["retry_after"] = int(value)
         elif key == "limit":
             changes["rate_limit"] = None if value in (None, "") else int(value)
+        elif key == "per-minute":
+            changes["per_minute"] = None if value in (None, "") else int(value)
+        elif key == "secondary-window":
+            changes["secondary_window"] = float(value)
         elif key == "no-push":
             no_push.update(_names(value))
         elif key == "seed":

@@ -3,12 +3,13 @@
 ``schedule_run`` (periodic, on ``[schedule] cron``): list the repositories, open a run,
 queue one ``collect_repo`` job per repository (a queueing lock and a lock per repository:
 never two waiting, never two running). ``collect_repo``: reserve the repository's points
-in the shared budget, collect it with the collector (ETag cache and run log in the
-archive) and, inside the transaction that commits its data, queue its ``process_repo``
-job and log its result. ``process_repo``: roll-ups, events, notifications and the change
-feed, with the job's id in the same transaction (a job run again after its commit does
-nothing), then ``NOTIFY ghtraffic_changes``. ``retry_stalled`` (periodic): jobs left running
-by a worker that stopped beating are queued again.
+in the shared budget and its requests in the shared pace, collect it with the collector
+(ETag cache and run log in the archive) and, inside the transaction that commits its
+data, queue its ``process_repo`` job and log its result. ``process_repo``: roll-ups,
+events, notifications and the change feed, with the job's id in the same transaction (a
+job run again after its commit does nothing), then ``NOTIFY ghtraffic_changes``.
+``retry_stalled`` (periodic): jobs left running by a worker that stopped beating are
+queued again.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from ghtraffic.processing.processor import Processor
 from ghtraffic.storage.archive import Archive, RepoBatch
 from ghtraffic.tasks import runs
 from ghtraffic.tasks.budget import BudgetExhausted, SharedBudget
+from ghtraffic.tasks.pace import SharedPace
 
 SCHEDULE_TASK = "ghtraffic.schedule_run"
 COLLECT_TASK = "ghtraffic.collect_repo"
@@ -65,6 +67,8 @@ class Runtime:
     budget: SharedBudget | None
     #: Seconds without a heartbeat after which a worker's running jobs are retried.
     stalled_after: float
+    #: The secondary-limit pace shared by every worker of the credential(s).
+    pace: SharedPace | None = None
 
 
 class CollectFailed(Exception):
@@ -217,8 +221,10 @@ async def collect_repo(
     prefixes = [f"{api}/repos/{owner}/{name}", f"{api}/repos/{requested}"]
     etags = ArchiveEtagStore(await asyncio.to_thread(archive.load_etags, prefixes))
     last_attempt = context.job.attempts + 1 >= ATTEMPTS
-    spent = 0
+    spent = made = 0
     rate = None
+    if rt.pace is not None:
+        await rt.pace.acquire(MOST_POINTS)
     try:
         async with open_client(settings.with_changes(max_wait=0), etags) as (client, _):
 
@@ -239,11 +245,13 @@ async def collect_repo(
                 outcome = await collector.collect_one(target)
             except RunStopped:
                 outcome = None
-            spent, rate = client.points, client.rate
+            spent, made, rate = client.points, client.requests, client.rate
     finally:
         if rt.budget is not None:
             budget = rt.budget
             await asyncio.to_thread(budget.settle, rate, MOST_POINTS - spent)
+        if rt.pace is not None:
+            await asyncio.to_thread(rt.pace.give_back, MOST_POINTS - made)
     if outcome is None or outcome.outcome == "ok":
         return "ok" if outcome else "nothing to collect"
     if outcome.outcome == "deferred":

@@ -1,5 +1,6 @@
-"""The queue's tables beside the archive: Procrastinate's schema and the shared rate
-budget, created once (concurrent callers wait for each other) in the archive's schema."""
+"""The queue's tables beside the archive: Procrastinate's schema, the shared rate budget
+and the shared request pace, created once (concurrent callers wait for each other) in
+the archive's schema."""
 
 from __future__ import annotations
 
@@ -20,6 +21,14 @@ CREATE TABLE IF NOT EXISTS ghtraffic_rate_budget (
     reset_at timestamptz NOT NULL,
     server_offset double precision NOT NULL DEFAULT 0,
     updated_at timestamptz NOT NULL DEFAULT now()
+)
+"""
+
+PACE_TABLE = """
+CREATE TABLE IF NOT EXISTS ghtraffic_request_pace (
+    fingerprint text PRIMARY KEY,
+    tokens double precision NOT NULL,
+    updated_at timestamptz NOT NULL
 )
 """
 
@@ -50,5 +59,6 @@ def apply_queue_schema(database_url: str) -> bool:
         if created:
             connection.execute(SchemaManager.get_schema().encode())
         connection.execute(BUDGET_TABLE.encode())
+        connection.execute(PACE_TABLE.encode())
         connection.commit()
     return created

@@ -6,11 +6,13 @@ import os
 import socket
 
 from ghtraffic.collect.run import open_archive
-from ghtraffic.config import Settings
+from ghtraffic.config import Settings, require_credential
 from ghtraffic.processing.processor import Processor
+from ghtraffic.storage.credentials import with_stored_credentials
 from ghtraffic.tasks.app import build_app, connection_deferrer
 from ghtraffic.tasks.budget import SharedBudget, fingerprint
 from ghtraffic.tasks.jobs import Runtime
+from ghtraffic.tasks.pace import SharedPace
 from ghtraffic.tasks.schema import apply_queue_schema, require_postgres
 
 #: The shortest silence (seconds) after which a worker's jobs are taken over.
@@ -18,13 +20,21 @@ STALLED_FLOOR = 15.0
 
 
 def make_runtime(settings: Settings, *, stalled_after: float = 30.0) -> Runtime:
-    """The archive (migrated), the queue's schema, the processor and the shared budget."""
+    """The archive (migrated), the queue's schema, the processor, the shared budget and
+    the shared pace (per token; several credentials share one conservative pace)."""
     require_postgres(settings.database_url)
     archive = open_archive(settings.database_url)
     apply_queue_schema(settings.database_url)
+    # The archive's stored credentials join the configured ones (decrypted with the key).
+    settings = require_credential(with_stored_credentials(settings, archive.db))
     budget = None
-    if settings.token is not None and not settings.credentials:
+    single = settings.token is not None and not settings.credentials
+    if settings.token is not None and single:
         budget = SharedBudget(archive.db, fingerprint(settings.token), floor=settings.rate_floor)
+    pace = None
+    if settings.requests_per_minute > 0:
+        key = fingerprint(settings.token) if settings.token and single else "every-credential"
+        pace = SharedPace(archive.db, key, per_minute=settings.requests_per_minute)
     return Runtime(
         settings=settings,
         archive=archive,
@@ -32,6 +42,7 @@ def make_runtime(settings: Settings, *, stalled_after: float = 30.0) -> Runtime:
         deferrer=connection_deferrer(),
         budget=budget,
         stalled_after=stalled_after,
+        pace=pace,
     )
 
 
