@@ -36,6 +36,7 @@ from .classify import error_for_status, github_message, transport_reason
 from .client import API_VERSION, GitHubClient
 from .errors import BadCredentials, BadResponse, GitHubError, NotFound, Unreachable, one_line
 from .hosts import DEFAULT_API_URL, normalise_api_url
+from .pool import tls_context
 from .ratelimit import parse_http_date
 from .retry import RetryPolicy, retrying
 
@@ -185,6 +186,7 @@ class GitHubApp:
             },
             timeout=timeout,
             transport=transport,
+            verify=tls_context(),
         )
 
     def __repr__(self) -> str:

@@ -25,6 +25,7 @@ from .errors import BadResponse, Forbidden, NotFound, NoTrafficApi, Unreachable
 from .etags import EtagStore, MemoryEtagStore
 from .hosts import DEFAULT_API_URL, api_host, is_enterprise_server, normalise_api_url
 from .pacer import Pacer
+from .pool import tls_context
 from .ratelimit import RateLimitState, parse_http_date, parse_rate_headers
 from .retry import RetryPolicy, retrying
 
@@ -116,6 +117,7 @@ class GitHubClient:
             timeout=httpx.Timeout(timeout, connect=connect_timeout),
             follow_redirects=True,
             transport=transport,
+            verify=tls_context(),
             # As many connections as requests in flight: a larger pool only adds the
             # per-request liveness checks of idle connections.
             limits=httpx.Limits(
