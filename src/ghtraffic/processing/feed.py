@@ -2,7 +2,9 @@
 
 Writers add rows inside their own transactions; readers poll ``changes_since(last_id)``.
 On PostgreSQL the writers hold a transaction-level advisory lock while adding rows, so ids
-become visible in increasing order and a reader never skips one.
+become visible in increasing order and a reader never skips one, and the same transaction
+sends ``NOTIFY ghtraffic_changes`` (delivered when it commits) so listening readers need
+not wait for their next poll.
 """
 
 from __future__ import annotations
@@ -11,11 +13,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import cast
 
-from sqlalchemy import Table, delete, select
+from sqlalchemy import Table, delete, select, text
 from sqlalchemy.orm import Session
 
 from ghtraffic.storage.database import Database
 from ghtraffic.storage.tables_processing import CHANGE_KINDS, DataChange
+
+#: The PostgreSQL channel that announces new feed rows.
+CHANNEL = "ghtraffic_changes"
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +47,8 @@ def add_changes(
             cast(Table, DataChange.__table__).insert(),
             [{"kind": k, "repo_id": r, "ref_id": ref, "at": at} for k, r, ref in rows],
         )
+        if session.get_bind().dialect.name == "postgresql":
+            session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": CHANNEL})
 
 
 def prune_changes(session: Session, now: datetime, keep: timedelta) -> None:

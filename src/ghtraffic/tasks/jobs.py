@@ -7,7 +7,7 @@ in the shared budget and its requests in the shared pace, collect it with the co
 (ETag cache and run log in the archive) and, inside the transaction that commits its
 data, queue its ``process_repo`` job and log its result. ``process_repo``: roll-ups,
 events, notifications and the change feed, with the job's id in the same transaction (a
-job run again after its commit does nothing), then ``NOTIFY ghtraffic_changes``.
+job run again after its commit does nothing) and ``NOTIFY ghtraffic_changes``.
 ``retry_stalled`` (periodic): jobs left running by a worker that stopped beating are
 queued again.
 """
@@ -24,7 +24,6 @@ from procrastinate import JobContext, exceptions
 from procrastinate.manager import JobManager
 from procrastinate.retry import BaseRetryStrategy, RetryDecision
 from procrastinate.tasks import configure_task
-from sqlalchemy import text
 
 from ghtraffic.collect.collector import Collector, RunStopped
 from ghtraffic.collect.etags import ArchiveEtagStore
@@ -52,7 +51,6 @@ SCHEDULE_QUEUE = "schedule"
 MOST_POINTS = 7
 #: Attempts of a repository that fails before its failure is logged.
 ATTEMPTS = 4
-CHANNEL = "ghtraffic_changes"
 
 
 @dataclass
@@ -288,23 +286,12 @@ def defer_processing(deferrer: JobManager, batch: RepoBatch, outcome: RepoOutcom
 
 
 async def process_repo(context: JobContext, repo_id: int, at: str) -> str:
-    """Process one repository's newly committed days, then tell listening dashboards."""
+    """Process one repository's newly committed days; its commit tells listening
+    dashboards (``NOTIFY ghtraffic_changes`` with the change feed's rows)."""
     rt = runtime(context)
     result = await asyncio.to_thread(
         rt.processor.process_repo, repo_id, datetime.fromisoformat(at), job_id=context.job.id
     )
-
-    def notify() -> None:
-        with rt.archive.db.session() as session:
-            session.execute(
-                text("SELECT pg_notify(:channel, :payload)"),
-                {
-                    "channel": CHANNEL,
-                    "payload": str(repo_id),
-                },
-            )
-
-    await asyncio.to_thread(notify)
     if result.already_done:
         return "already processed (this job ran before and committed)"
     return f"{result.days_changed} days changed, {len(result.new_events)} new events"

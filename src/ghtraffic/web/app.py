@@ -22,7 +22,7 @@ from ghtraffic.web.auth import AuthMiddleware
 from ghtraffic.web.config import WebConfig, web_config
 from ghtraffic.web.feed import ChangeFeed, default_feed
 from ghtraffic.web.headers import SecurityHeaders
-from ghtraffic.web.sse import Broadcaster, stream
+from ghtraffic.web.sse import Broadcaster, Listener, stream
 from ghtraffic.web.state import CollectNow, WebState, state_of
 from ghtraffic.web.templating import Templates
 from ghtraffic.web.throttle import LoginThrottle
@@ -47,6 +47,16 @@ async def _error(request: Request, exc: Exception) -> Response:
     )
 
 
+def _listener(db: Database) -> Listener | None:
+    """On PostgreSQL: wake the live stream on ``NOTIFY`` from any process."""
+    if db.engine.dialect.name != "postgresql":
+        return None
+    from ghtraffic.web.listen import listen
+
+    url = db.engine.url.render_as_string(hide_password=False)
+    return lambda wake: listen(url, wake)
+
+
 def create_app(
     db: Database,
     settings: Settings,
@@ -63,7 +73,9 @@ def create_app(
     archive's run log).
     """
     config = config or web_config(settings)
-    broadcaster = Broadcaster(feed or default_feed(db), config.live_poll_seconds)
+    broadcaster = Broadcaster(
+        feed or default_feed(db), config.live_poll_seconds, _listener(db) if feed is None else None
+    )
     state = WebState(
         db=db,
         archive=Archive(db),

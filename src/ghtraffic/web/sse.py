@@ -1,8 +1,9 @@
 """Server-Sent Events at ``/events/stream``: the open pages learn that data changed.
 
 One broadcaster per app polls the change feed (every ``live_poll_seconds``, or at once
-when woken after a collection in this process) and hands each change to every open
-stream; a stream passes on only the changes of repositories its principal may see.
+when woken: after a collection in this process, or on PostgreSQL by a ``NOTIFY`` from any
+process, see ``listen.py``) and hands each change to every open stream; a stream passes on
+only the changes of repositories its principal may see.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Coroutine
+from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -27,10 +29,17 @@ KEEPALIVE_SECONDS = 15.0
 log = logging.getLogger(__name__)
 
 
+#: Runs until cancelled, calling the function it is given whenever the feed may have grown.
+Listener = Callable[[Callable[[], None]], Coroutine[Any, Any, None]]
+
+
 class Broadcaster:
-    def __init__(self, feed: ChangeFeed, poll_seconds: float) -> None:
+    def __init__(
+        self, feed: ChangeFeed, poll_seconds: float, listener: Listener | None = None
+    ) -> None:
         self.feed = feed
         self.poll_seconds = poll_seconds
+        self.listener = listener
         self._queues: set[asyncio.Queue[Change]] = set()
         self._task: asyncio.Task[None] | None = None
         self._wake: asyncio.Event | None = None
@@ -52,6 +61,16 @@ class Broadcaster:
             self._wake.set()
 
     async def _run(self) -> None:
+        listening = None if self.listener is None else asyncio.create_task(self.listener(self.wake))
+        try:
+            await self._poll()
+        finally:
+            if listening is not None:
+                listening.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await listening
+
+    async def _poll(self) -> None:
         last = await run_in_threadpool(self.feed.latest_id)
         while self._queues:
             assert self._wake is not None
