@@ -22,7 +22,9 @@ from ghtraffic.storage.database import Database
 from ghtraffic.storage.locks import CollectionLock
 
 OWNERS = ("octo-demo", "acme-labs", "globex")
-KILLS = int(os.environ.get("GHTRAFFIC_CRASH_KILLS", "6"))
+#: SIGKILLs per back end (SQLite, PostgreSQL): with the other command's test, 100 random
+#: moments in all. ``GHTRAFFIC_CRASH_KILLS`` sets more.
+KILLS = int(os.environ.get("GHTRAFFIC_CRASH_KILLS", "25"))
 
 
 @pytest.fixture

@@ -16,7 +16,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, inspect, text
 
-KILLS = int(os.environ.get("GHTRAFFIC_CRASH_KILLS", "6"))
+#: SIGKILLs per back end (SQLite, PostgreSQL): with the other command's test, 100 random
+#: moments in all. ``GHTRAFFIC_CRASH_KILLS`` sets more.
+KILLS = int(os.environ.get("GHTRAFFIC_CRASH_KILLS", "25"))
 
 
 def _write_csv(path: Path, repos: int = 60, days: int = 400) -> None:
