@@ -28,6 +28,16 @@ DEFAULT_API_URL = "https://api.github.com"
 CONFIG_FILE_NAME = "ghtraffic.toml"
 
 
+#: Where a token from `gh auth token` came from, as shown to people.
+GH_CLI = "gh auth token"
+#: The error when no token or App is configured, in the environment or stored.
+NO_CREDENTIAL = (
+    "no GitHub token: set GITHUB_TOKEN (or GH_TOKEN), name a variable with token_env in "
+    "ghtraffic.toml, store one with `ghtraffic credential add`, or log in with "
+    "`gh auth login`"
+)
+
+
 class ConfigError(Exception):
     """A usage or configuration problem; its message is one line a person can act on."""
 
@@ -233,17 +243,20 @@ def load_settings(
     gh_cli: bool = True,
     app_id: str | None = None,
     app_key_file: str | None = None,
+    check_token: bool = True,
 ) -> Settings:
     """Resolve settings from flags, environment, config file and defaults.
 
     ``app_id``/``app_key_file`` add a GitHub App (all installations) to ``[[credentials]]``.
+    With ``need_token`` and ``check_token=False`` the token comes only from the flag and
+    the environment, without an error when there is none: the caller adds the archive's
+    stored credentials, then calls :func:`require_credential`.
     """
     env = dict(os.environ) if env is None else env
     path = find_config_file(config, env)
     file = load_file_config(path)
     section = file.collect
     credentials = _resolve_credentials(file, env, app_id, app_key_file)
-    has_app = any(isinstance(c, AppCredential) for c in credentials)
 
     resolved_api = api_url or env.get("GHTRAFFIC_API_URL") or file.api_url or DEFAULT_API_URL
     resolved_db = (
@@ -252,17 +265,8 @@ def load_settings(
         or file.database_url
         or default_database_url(env)
     )
-    secret, source = _resolve_token(token, env, file, gh_cli=gh_cli and need_token and not has_app)
-    if secret is None:
-        first = next((c for c in credentials if isinstance(c, TokenCredential)), None)
-        if first is not None:
-            secret, source = first.token, first.source
-    if need_token and secret is None and not has_app:
-        raise ConfigError(
-            "no GitHub token: set GITHUB_TOKEN (or GH_TOKEN), name a variable with token_env "
-            "in ghtraffic.toml, or log in with `gh auth login`"
-        )
-    return Settings(
+    secret, source = _resolve_token(token, env, file)
+    settings = Settings(
         api_url=resolved_api.rstrip("/"),
         database_url=resolved_db,
         token=secret,
@@ -288,6 +292,39 @@ def load_settings(
             "schedule": file.schedule,
         },
     )
+    if not need_token:
+        return _first_token(settings)
+    if not check_token:
+        return settings
+    return require_credential(settings, gh_cli=gh_cli)
+
+
+def require_credential(settings: Settings, *, gh_cli: bool = True) -> Settings:
+    """``settings`` with a credential to reach GitHub, or the "no GitHub token" error.
+
+    Without a token from the flag or the environment and without a GitHub App, the token
+    of `gh auth token` is taken; else the first ``[[credentials]]`` (or stored) token
+    becomes the token.
+    """
+    if settings.token is None and not settings.apps and gh_cli:
+        from ghtraffic.github.auth import token_from_gh_cli
+
+        found = token_from_gh_cli()
+        if found is not None:
+            settings = settings.with_changes(token=found, token_source=GH_CLI)
+    settings = _first_token(settings)
+    if settings.token is None and not settings.apps:
+        raise ConfigError(NO_CREDENTIAL)
+    return settings
+
+
+def _first_token(settings: Settings) -> Settings:
+    if settings.token is not None:
+        return settings
+    first = next((c for c in settings.credentials if isinstance(c, TokenCredential)), None)
+    if first is None:
+        return settings
+    return settings.with_changes(token=first.token, token_source=first.source)
 
 
 def _resolve_credentials(
@@ -356,7 +393,7 @@ def _app(
 
 
 def _resolve_token(
-    flag: str | None, env: dict[str, str], file: FileConfig, *, gh_cli: bool
+    flag: str | None, env: dict[str, str], file: FileConfig
 ) -> tuple[SecretStr | None, str]:
     if flag:
         return SecretStr(flag), "--token"
@@ -373,10 +410,4 @@ def _resolve_token(
     for name in ("GITHUB_TOKEN", "GH_TOKEN"):
         if env.get(name):
             return SecretStr(env[name]), name
-    if gh_cli:
-        from ghtraffic.github.auth import token_from_gh_cli
-
-        found = token_from_gh_cli()
-        if found is not None:
-            return found, "gh auth token"
     return None, ""

@@ -1,5 +1,5 @@
 """Command line: ``ghtraffic fetch|collect|status|export|import|backup|restore|serve|user|
-public|fake-github|demo``.
+public|credential|fake-github|demo|worker|db|report``.
 
 Each command lives in its own module; this one only assembles the group.
 """
@@ -27,6 +27,7 @@ COMMANDS: dict[str, str] = {
     "serve": "ghtraffic.cli.serve:serve_command",
     "user": "ghtraffic.cli.users:user_group",
     "public": "ghtraffic.cli.users:public_command",
+    "credential": "ghtraffic.cli.credentials:credential_group",
     "fake-github": "ghtraffic.fakegithub.cli:fake_github_command",
     "demo": "ghtraffic.cli.demo:demo_command",
     "worker": "ghtraffic.cli.worker:worker_command",

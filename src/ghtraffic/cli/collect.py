@@ -9,9 +9,10 @@ import click
 from ghtraffic.cli.common import config_options, err, fail, one_line_errors
 from ghtraffic.cli.progress import RunDisplay
 from ghtraffic.collect.run import open_archive, run_collection
-from ghtraffic.config import ConfigError, load_settings, parse_repo_name
+from ghtraffic.config import ConfigError, load_settings, parse_repo_name, require_credential
 from ghtraffic.domain import RepoOutcome
 from ghtraffic.processing.processor import Processor
+from ghtraffic.storage.credentials import with_stored_credentials
 
 
 @click.command("collect")
@@ -90,6 +91,7 @@ def collect_command(
         database_url=database_url,
         token=token,
         need_token=True,
+        check_token=False,
         app_id=app_id,
         app_key_file=app_key_file,
     )
@@ -106,12 +108,14 @@ def collect_command(
     if lock_wait is not None:
         changes["lock_wait"] = lock_wait
     settings = settings.with_changes(**changes)
+    archive = open_archive(settings.database_url)
+    # Tokens and Apps stored in the archive (encrypted) count as much as configured ones.
+    settings = require_credential(with_stored_credentials(settings, archive.db))
     if not settings.repos and not settings.owners and not settings.apps:
         raise ConfigError(
             "nothing to collect: give --repo OWNER/NAME or --owner LOGIN, "
             "or list repos/owners under [collect] in ghtraffic.toml"
         )
-    archive = open_archive(settings.database_url)
     # The processing trigger: roll-ups, spike events and notifications after each commit.
     processor = Processor(archive.db, settings)
     with RunDisplay(err, quiet=quiet) as display:

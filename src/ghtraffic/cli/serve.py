@@ -11,9 +11,10 @@ import click
 
 from ghtraffic.cli.common import config_options, err, one_line_errors
 from ghtraffic.collect.run import open_archive, run_collection
-from ghtraffic.config import ConfigError, Settings, load_settings
+from ghtraffic.config import ConfigError, Settings, load_settings, require_credential
 from ghtraffic.domain import RepoOutcome
 from ghtraffic.storage.archive import Archive
+from ghtraffic.storage.credentials import with_stored_credentials
 from ghtraffic.web.config import WebConfig, schedule_config, web_config
 
 Committed = Callable[[RepoOutcome], None]
@@ -39,9 +40,12 @@ def serve_command(
         database_url=database_url,
         api_url=api_url,
         need_token=not no_scheduler,
+        check_token=False,
     )
     web = web_config(settings)
     archive = open_archive(settings.database_url)
+    if not no_scheduler:  # a credential configured or stored, else one line now
+        require_credential(with_stored_credentials(settings, archive.db))
     asyncio.run(serve(settings, archive, web, host=host, port=port, scheduler=not no_scheduler))
 
 
@@ -90,7 +94,12 @@ async def serve(
     async def collect() -> None:
         if before_collect is not None:
             await asyncio.to_thread(before_collect)
-        summary = await run_collection(settings, archive=archive, on_committed=committed)
+        try:  # the stored credentials as they are now: added or removed ones count
+            run_settings = await asyncio.to_thread(_run_settings, settings, archive)
+        except ConfigError as exc:
+            err.print(f"collection: error: {exc}")
+            return
+        summary = await run_collection(run_settings, archive=archive, on_committed=committed)
         err.print(f"collection: {summary.line()}")
 
     def last_success() -> datetime | None:
@@ -138,6 +147,11 @@ async def serve(
             background.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await background
+
+
+def _run_settings(settings: Settings, archive: Archive) -> Settings:
+    """The settings of one scheduled run: the configured and the stored credentials."""
+    return require_credential(with_stored_credentials(settings, archive.db))
 
 
 def _processor(archive: Archive, settings: Settings) -> Committed:

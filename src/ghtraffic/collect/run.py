@@ -13,7 +13,7 @@ from pydantic import SecretStr
 from ghtraffic.collect.collector import Collector
 from ghtraffic.collect.etags import ArchiveEtagStore
 from ghtraffic.collect.summary import RunSummary
-from ghtraffic.config import AppCredential, ConfigError, Settings, TokenCredential
+from ghtraffic.config import NO_CREDENTIAL, AppCredential, ConfigError, Settings, TokenCredential
 from ghtraffic.domain import RepoOutcome
 from ghtraffic.github.app import GitHubApp, Installation
 from ghtraffic.github.client import GitHubClient
@@ -110,9 +110,9 @@ async def open_client(
         options["timeout"] = timeout
     tokens = _distinct_tokens(settings)
     if not settings.apps and len(tokens) <= 1:
-        if settings.token is None:
-            raise ConfigError("no GitHub token: set GITHUB_TOKEN or log in with `gh auth login`")
-        async with GitHubClient(settings.token, settings.api_url, **options) as client:
+        if not tokens:
+            raise ConfigError(NO_CREDENTIAL)
+        async with GitHubClient(tokens[0][1], settings.api_url, **options) as client:
             yield client, settings
         return
     async with AsyncExitStack() as stack:
@@ -138,7 +138,8 @@ async def open_client(
 
 
 def _distinct_tokens(settings: Settings) -> list[tuple[str, SecretStr]]:
-    """The run's tokens, each value once: the resolved token first, then ``[[credentials]]``."""
+    """The run's tokens, each value once: the resolved token first, then the credentials'
+    (``[[credentials]]``, then the archive's stored ones)."""
     tokens: list[tuple[str, SecretStr]] = []
     if settings.token is not None:
         tokens.append((settings.token_source or "token", settings.token))

@@ -6,9 +6,22 @@ module that is not imported here is a table the migrations do not know about.
 
 from __future__ import annotations
 
-from ghtraffic.storage import tables, tables_history, tables_processing, tables_web
+from ghtraffic.storage import (
+    tables,
+    tables_history,
+    tables_processing,
+    tables_secrets,
+    tables_web,
+)
 from ghtraffic.storage.base import Base
 
 metadata = Base.metadata
 
-__all__ = ["metadata", "tables", "tables_history", "tables_processing", "tables_web"]
+__all__ = [
+    "metadata",
+    "tables",
+    "tables_history",
+    "tables_processing",
+    "tables_secrets",
+    "tables_web",
+]
