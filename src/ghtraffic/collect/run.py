@@ -8,6 +8,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
+import httpx
 from pydantic import SecretStr
 
 from ghtraffic.collect.collector import Collector
@@ -93,12 +94,14 @@ async def open_client(
     retry: RetryPolicy | None = None,
     on_notice: Callable[[str], None] = lambda m: None,
     timeout: float | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
 ) -> AsyncIterator[tuple[GitHubClient, Settings]]:
     """The run's client, and the settings it collects.
 
     One token: a plain client. Several tokens or a GitHub App: a client that picks a
     credential per repository, and the installations' accounts added to the owners, so
-    every repository of every installation is collected.
+    every repository of every installation is collected. ``transport``: connections to
+    share with other clients (a worker's ``SharedPool``).
     """
     options: dict[str, Any] = {
         "concurrency": settings.concurrency,
@@ -108,7 +111,9 @@ async def open_client(
     }
     if timeout is not None:
         options["timeout"] = timeout
-    tokens = _distinct_tokens(settings)
+    if transport is not None:
+        options["transport"] = transport
+    tokens = distinct_tokens(settings)
     if not settings.apps and len(tokens) <= 1:
         if not tokens:
             raise ConfigError(NO_CREDENTIAL)
@@ -119,7 +124,11 @@ async def open_client(
         installations: list[AppInstallation] = []
         for credential in settings.apps:
             app = GitHubApp(
-                credential.app_id, credential.private_key, settings.api_url, retry=retry
+                credential.app_id,
+                credential.private_key,
+                settings.api_url,
+                retry=retry,
+                transport=transport,
             )
             stack.push_async_callback(app.aclose)
             found = await app.installations()
@@ -137,7 +146,7 @@ async def open_client(
         yield multi, settings.with_changes(owners=settings.owners + tuple(added))
 
 
-def _distinct_tokens(settings: Settings) -> list[tuple[str, SecretStr]]:
+def distinct_tokens(settings: Settings) -> list[tuple[str, SecretStr]]:
     """The run's tokens, each value once: the resolved token first, then the credentials'
     (``[[credentials]]``, then the archive's stored ones)."""
     tokens: list[tuple[str, SecretStr]] = []

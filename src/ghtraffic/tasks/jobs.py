@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -34,6 +35,7 @@ from ghtraffic.domain import RepoFacts, RepoOutcome
 from ghtraffic.github import errors as gh
 from ghtraffic.github.hosts import normalise_api_url
 from ghtraffic.github.parse import parse_repo
+from ghtraffic.github.pool import KeptTransport, Pools
 from ghtraffic.processing.processor import Processor
 from ghtraffic.storage.archive import Archive, RepoBatch
 from ghtraffic.tasks import runs
@@ -67,6 +69,12 @@ class Runtime:
     stalled_after: float
     #: The secondary-limit pace shared by every worker of the credential(s).
     pace: SharedPace | None = None
+    #: Warm connections the clients of this worker's jobs borrow in turn.
+    pools: Pools | None = None
+
+    def transport(self) -> AbstractAsyncContextManager[KeptTransport | None]:
+        """A warm pool for one job's client (none: the client opens its own)."""
+        return self.pools.borrow() if self.pools is not None else nullcontext(None)
 
 
 class CollectFailed(Exception):
@@ -115,7 +123,10 @@ async def schedule_run(context: JobContext, timestamp: int) -> str:
     for owner in settings.owners:
         listings += [f"{api}/orgs/{owner}/repos", f"{api}/users/{owner}/repos"]
     etags = ArchiveEtagStore(await asyncio.to_thread(archive.load_etags, listings))
-    async with open_client(settings, etags) as (client, resolved):
+    async with (
+        rt.transport() as transport,
+        open_client(settings, etags, transport=transport) as (client, resolved),
+    ):
 
         def owner_error(owner: str, exc: Exception) -> OwnerFailure | None:
             if isinstance(exc, gh.NotFound):
@@ -224,7 +235,11 @@ async def collect_repo(
     if rt.pace is not None:
         await rt.pace.acquire(MOST_POINTS)
     try:
-        async with open_client(settings.with_changes(max_wait=0), etags) as (client, _):
+        quick = settings.with_changes(max_wait=0)
+        async with (
+            rt.transport() as transport,
+            open_client(quick, etags, transport=transport) as (client, _),
+        ):
 
             def in_commit(batch: RepoBatch, outcome: RepoOutcome) -> None:
                 defer_processing(rt.deferrer, batch, outcome)

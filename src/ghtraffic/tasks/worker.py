@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 import socket
 
-from ghtraffic.collect.run import open_archive
+from ghtraffic.collect.run import distinct_tokens, open_archive
 from ghtraffic.config import Settings, require_credential
+from ghtraffic.github.pool import Pools
 from ghtraffic.processing.processor import Processor
 from ghtraffic.storage.credentials import with_stored_credentials
 from ghtraffic.tasks.app import build_app, connection_deferrer
@@ -19,22 +20,27 @@ from ghtraffic.tasks.schema import apply_queue_schema, require_postgres
 STALLED_FLOOR = 15.0
 
 
-def make_runtime(settings: Settings, *, stalled_after: float = 30.0) -> Runtime:
+def make_runtime(
+    settings: Settings, *, stalled_after: float = 30.0, warm_connections: bool = False
+) -> Runtime:
     """The archive (migrated), the queue's schema, the processor, the shared budget and
-    the shared pace (per token; several credentials share one conservative pace)."""
+    the shared pace (per token; several credentials share one conservative pace), and
+    with ``warm_connections`` the connection pools its jobs borrow in turn."""
     require_postgres(settings.database_url)
     archive = open_archive(settings.database_url)
     apply_queue_schema(settings.database_url)
     # The archive's stored credentials join the configured ones (decrypted with the key).
     settings = require_credential(with_stored_credentials(settings, archive.db))
+    tokens = distinct_tokens(settings)
+    single = tokens[0][1] if len(tokens) == 1 and not settings.apps else None
     budget = None
-    single = settings.token is not None and not settings.credentials
-    if settings.token is not None and single:
-        budget = SharedBudget(archive.db, fingerprint(settings.token), floor=settings.rate_floor)
+    if single is not None:
+        budget = SharedBudget(archive.db, fingerprint(single), floor=settings.rate_floor)
     pace = None
     if settings.requests_per_minute > 0:
-        key = fingerprint(settings.token) if settings.token and single else "every-credential"
+        key = fingerprint(single) if single is not None else "every-credential"
         pace = SharedPace(archive.db, key, per_minute=settings.requests_per_minute)
+    pools = Pools(settings.concurrency) if warm_connections else None
     return Runtime(
         settings=settings,
         archive=archive,
@@ -43,6 +49,7 @@ def make_runtime(settings: Settings, *, stalled_after: float = 30.0) -> Runtime:
         budget=budget,
         stalled_after=stalled_after,
         pace=pace,
+        pools=pools,
     )
 
 
@@ -60,7 +67,7 @@ async def run_worker(
     # STALLED_FLOOR: a busy machine can delay a live worker's heartbeat by seconds, and
     # retrying a live worker's job would run it twice.
     stalled_after = max(heartbeat * 3, STALLED_FLOOR)
-    runtime = make_runtime(settings, stalled_after=stalled_after)
+    runtime = make_runtime(settings, stalled_after=stalled_after, warm_connections=True)
     app = build_app(settings.database_url, cron=cron, pool_size=concurrency + 4)
     try:
         async with app.open_async():
@@ -75,5 +82,7 @@ async def run_worker(
                 fetch_job_polling_interval=1.0,
             )
     finally:
+        if runtime.pools is not None:
+            await runtime.pools.shutdown()
         runtime.processor.close()
         runtime.archive.db.dispose()
