@@ -147,3 +147,79 @@ def test_viewer_is_refused_an_ungranted_repo(browser: Any, server: str, backend:
     assert "secret-plan" not in page.content().split("<main", 1)[1]
     page.screenshot(path=str(ARTIFACTS / f"viewer-refused-{backend}.png"))
     context.close()
+
+
+def test_the_overview_table_sorts_filters_and_pages_in_place(
+    browser: Any, server: str, archive: Archive, backend: str
+) -> None:
+    from tests.web.test_overview import add_repos
+
+    add_repos(archive, 130)  # 133 repositories: two pages of the table
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    _sign_in(page, server, "admin")
+    rows = page.locator("#repos tbody tr")
+    assert rows.count() == 100
+    assert rows.first.get_attribute("data-name") == "globex/secret-plan"
+    page.evaluate("window.__same = 1")  # gone if the page were loaded again
+
+    def after(count: int) -> None:
+        page.wait_for_selector(f"[data-table-region][data-loads='{count}']", state="attached")
+
+    page.click("#repos th a[data-key=sort-name]")
+    after(1)
+    assert page.url.endswith("?range=30d&sort=name")
+    assert rows.first.get_attribute("data-name") == "acme/anvil"
+    assert page.locator("#repos th[aria-sort=ascending] a").get_attribute("data-key") == "sort-name"
+    page.click("#repos th a[data-key=sort-name]")
+    after(2)
+    assert "dir=desc" in page.url
+    assert rows.first.get_attribute("data-name") == "globex/secret-plan"
+    page.click("a[data-key=next]")
+    after(3)
+    assert "page=2" in page.url
+    assert rows.count() == 33
+    assert page.locator("[data-count]").inner_text().startswith("101–133 of 133")
+    page.go_back()
+    after(4)
+    assert rows.count() == 100
+    assert "page=2" not in page.url
+    page.fill("input[data-filter]", "r12")
+    after(5)
+    assert sorted(r.get_attribute("data-name") for r in rows.all()) == [
+        f"bulk/r{i}" for i in range(120, 130)
+    ]
+    assert "q=r12" in page.url
+    assert "dir=desc" in page.url  # the order stays
+    page.click("details.bounds summary")
+    page.fill("input[name=min_views]", "125")
+    after(6)
+    assert [r.get_attribute("data-name") for r in rows.all()] == [
+        f"bulk/r{i}" for i in (129, 128, 127, 126, 125)
+    ]
+    page.screenshot(path=str(ARTIFACTS / f"overview-table-{backend}.png"), full_page=True)
+    assert page.evaluate("window.__same") == 1
+    shared = page.url
+    context.close()
+    assert not [e for e in errors if "Content Security Policy" in e], errors
+
+    # the same address, without a script, shows the same table
+    plain = browser.new_context(java_script_enabled=False)
+    bare = plain.new_page()
+    _sign_in(bare, server, "admin")
+    bare.goto(shared)
+    assert bare.locator("#repos tbody tr").count() == 5
+    with bare.expect_navigation():
+        bare.click("#repos th a[data-key=sort-views]")
+    assert "sort=" not in bare.url
+    assert bare.locator("#repos tbody tr").first.get_attribute("data-name") == "bulk/r129"
+    bare.goto(server + "/?sort=stars")
+    bare.fill("input[data-filter]", "anvil")
+    with bare.expect_navigation():
+        bare.click("form[data-table-form] button[type=submit]")
+    assert "q=anvil" in bare.url
+    assert "sort=stars" in bare.url
+    assert bare.locator("#repos tbody tr").count() == 1
+    plain.close()

@@ -1,4 +1,5 @@
-// ghtraffic dashboard: charts (uPlot), table sorting and filtering, live updates (SSE).
+// ghtraffic dashboard: charts (uPlot), the overview's table (filtered, sorted and paged by
+// the server), live updates (SSE).
 (function () {
   "use strict";
 
@@ -92,41 +93,119 @@
     }
   }
 
-  function initTables() {
-    document.querySelectorAll("table.sortable").forEach(function (table) {
-      table.querySelectorAll("th[data-sort]").forEach(function (th, index) {
-        th.tabIndex = 0;
-        th.addEventListener("click", function () {
-          var numeric = th.dataset.sort === "num";
-          var descending = th.getAttribute("aria-sort") !== "descending";
-          table.querySelectorAll("th").forEach(function (o) { o.removeAttribute("aria-sort"); });
-          th.setAttribute("aria-sort", descending ? "descending" : "ascending");
-          var body = table.tBodies[0];
-          var rows = Array.prototype.slice.call(body.rows);
-          rows.sort(function (a, b) {
-            var x = a.cells[index].dataset.value, y = b.cells[index].dataset.value;
-            var order = numeric ? parseFloat(x) - parseFloat(y) : x.localeCompare(y);
-            return descending ? -order : order;
-          });
-          rows.forEach(function (r) { body.appendChild(r); });
-        });
+  // The overview's table is filtered, sorted and paged by the server (its links work
+  // without a script); here the same URLs are fetched with fragment=table and the table
+  // is swapped in place, the address kept in step with it.
+  var tableRequest = 0;
+
+  function loadTable(href, how, focusKey) {
+    var region = document.querySelector("[data-table-region]");
+    if (!region) { location.href = href; return; }
+    var target = new URL(href, location.href);
+    target.searchParams.delete("fragment");
+    var url = new URL(target.href);
+    url.searchParams.set("fragment", "table");
+    var mine = ++tableRequest;
+    region.setAttribute("aria-busy", "true");
+    fetch(url.href, { credentials: "same-origin", headers: { Accept: "text/html" } })
+      .then(function (r) {
+        // signed out meanwhile (a redirect to the login page): load the page itself
+        return r.ok && !r.redirected ? r.text() : Promise.reject(r.status);
+      })
+      .then(function (html) {
+        if (mine !== tableRequest) { return; }
+        // a live update may have replaced the page's main region meanwhile
+        region = document.querySelector("[data-table-region]") || region;
+        region.innerHTML = html;
+        var address = target.pathname + target.search;
+        if (how === "push") { history.pushState({ table: true }, "", address); }
+        else if (how === "replace") { history.replaceState({ table: true }, "", address); }
+        syncFilterForm(target);
+        region.dataset.loads = String(parseInt(region.dataset.loads || "0", 10) + 1);
+        if (focusKey) {
+          var again = region.querySelector('[data-key="' + focusKey + '"]');
+          if (again) { again.focus(); }
+        }
+      })
+      .catch(function () { if (mine === tableRequest) { location.href = target.href; } })
+      .then(function () {
+        if (mine === tableRequest) { region.removeAttribute("aria-busy"); }
       });
-    });
-    document.querySelectorAll("input[data-filter]").forEach(function (input) {
-      var table = document.getElementById(input.dataset.filter);
-      if (!table) { return; }
-      input.addEventListener("input", function () {
-        var text = input.value.trim().toLowerCase();
-        Array.prototype.forEach.call(table.tBodies[0].rows, function (r) {
-          r.hidden = text !== "" && r.dataset.name.indexOf(text) < 0;
-        });
-      });
+  }
+
+  // The filter form's fields, as the address says (after a link cleared them, say).
+  function syncFilterForm(target) {
+    var form = document.querySelector("form[data-table-form]");
+    if (!form) { return; }
+    Array.prototype.forEach.call(form.querySelectorAll("input[name]"), function (input) {
+      if (input.type === "hidden" || input === document.activeElement) { return; }
+      input.value = target.searchParams.get(input.name) || "";
     });
   }
 
+  // The address with the filter form's fields applied: the order and range stay, the
+  // page goes back to the first.
+  function filteredHref(form) {
+    var target = new URL(location.href);
+    Array.prototype.forEach.call(form.querySelectorAll("input[name]"), function (input) {
+      if (input.type === "hidden") { return; }
+      var value = input.value.trim();
+      if (value) { target.searchParams.set(input.name, value); }
+      else { target.searchParams.delete(input.name); }
+    });
+    target.searchParams.delete("page");
+    return target.href;
+  }
+
+  function initTable() {
+    var region = document.querySelector("[data-table-region]");
+    if (!region) { return; }
+    region.addEventListener("click", function (event) {
+      var link = event.target.closest ? event.target.closest("a[data-table-link]") : null;
+      if (!link || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) {
+        return;
+      }
+      event.preventDefault();
+      loadTable(link.href, "push", link.dataset.key);
+    });
+    var form = document.querySelector("form[data-table-form]");
+    if (!form) { return; }
+    var timer = null;
+    function later() {
+      clearTimeout(timer);
+      timer = setTimeout(function () { loadTable(filteredHref(form), "replace"); }, 250);
+    }
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      clearTimeout(timer);
+      loadTable(filteredHref(form), "replace");
+    });
+    var search = form.querySelector("input[data-filter]");
+    if (search) {
+      search.addEventListener("input", function () {
+        // At once among the rows shown, then every visible repository from the server.
+        var text = search.value.trim().toLowerCase();
+        var table = document.getElementById(search.dataset.filter);
+        if (table) {
+          Array.prototype.forEach.call(table.tBodies[0].rows, function (r) {
+            r.hidden = text !== "" && r.dataset.name.indexOf(text) < 0;
+          });
+        }
+        later();
+      });
+    }
+    Array.prototype.forEach.call(form.querySelectorAll("input[data-bound]"), function (input) {
+      input.addEventListener("input", later);
+    });
+  }
+
+  window.addEventListener("popstate", function () {
+    if (document.querySelector("[data-table-region]")) { loadTable(location.href, null); }
+  });
+
   function init() {
     initCharts();
-    initTables();
+    initTable();
   }
 
   document.addEventListener("click", function (event) {

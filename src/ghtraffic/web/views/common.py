@@ -18,7 +18,11 @@ from ghtraffic.web.state import state_of
 
 def range_of(request: Request, session: Session, ids: set[int]) -> DateRange:
     """The range the query string asks for, ending on the newest archived day."""
-    oldest, newest = bounds(session, ids)
+    return range_between(request, *bounds(session, ids))
+
+
+def range_between(request: Request, oldest: date | None, newest: date | None) -> DateRange:
+    """The range the query string asks for within the archive's ``oldest..newest``."""
     return parse_range(
         request.query_params.get("range"),
         request.query_params.get("since"),
@@ -39,12 +43,18 @@ def range_context(period: DateRange) -> dict[str, Any]:
 SPARK_POINTS = 60
 
 
+def spark_bucket(days: int) -> int:
+    """How many days one point of a sparkline of ``days`` days sums."""
+    return max(1, -(-days // SPARK_POINTS))
+
+
 def sparkline(values: Sequence[int | None], width: int = 120, height: int = 28) -> str:
     """The ``points`` of an SVG polyline drawing ``values`` (empty for fewer than two).
 
-    Long ranges are summed into at most ``SPARK_POINTS`` buckets."""
+    Long ranges are summed into at most ``SPARK_POINTS`` buckets of ``spark_bucket`` days
+    (the first bucket starts with the first value)."""
     if len(values) > SPARK_POINTS:
-        size = -(-len(values) // SPARK_POINTS)
+        size = spark_bucket(len(values))
         values = [
             None if all(v is None for v in chunk) else sum(v or 0 for v in chunk)
             for chunk in (values[i : i + size] for i in range(0, len(values), size))

@@ -1,4 +1,5 @@
-"""``/``: every visible repository in one table, totals and one combined chart."""
+"""``/``: totals and one combined chart of every visible repository, and a table of them
+that the server filters, sorts and pages (``overview_table``)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from markupsafe import Markup
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -16,16 +16,18 @@ from starlette.routing import BaseRoute, Route
 from ghtraffic.storage.records import RepoRow
 from ghtraffic.web import series
 from ghtraffic.web.pagecache import archive_version
-from ghtraffic.web.permissions import visible_repos
+from ghtraffic.web.permissions import visible_ids, visible_repos
 from ghtraffic.web.principal import Principal, principal_of
 from ghtraffic.web.ranges import DateRange
 from ghtraffic.web.state import state_of
-from ghtraffic.web.views.common import dense, range_context, range_of, sparkline
+from ghtraffic.web.views.common import range_between, range_context, spark_bucket, sparkline
+from ghtraffic.web.views.overview_table import TableQuery, select
 
 
 @dataclass(frozen=True, slots=True)
 class OverviewRow:
     repo: RepoRow
+    name_key: str
     views: int
     previous_views: int
     clones: int
@@ -35,60 +37,98 @@ class OverviewRow:
     stars_change: int | None
     spark: str
 
+    @property
+    def repo_id(self) -> int:
+        return self.repo.id
+
+    def value(self, column: str) -> int | None:
+        """The figure of a table column (``overview_table.COLUMNS``)."""
+        if column == "views_unique":
+            return self.views_unique_14d
+        if column == "clones_unique":
+            return self.clones_unique_14d
+        found: int | None = getattr(self, column)
+        return found
+
 
 def overview(
     session: Session, principal: Principal, request: Request, base: str = ""
 ) -> dict[str, Any]:
-    """The page's data; the table rows are rendered once per archive version and range."""
-    repos = visible_repos(session, principal)
-    ids = {repo.id for repo in repos}
-    period = range_of(request, session, ids)
+    """The page's data: totals and chart of every visible repository, and the page of the
+    table the query string asks for.
+
+    What does not depend on the table's query (the rows of every visible repository and
+    the HTML of each row) is computed once per archive version and range; a request only
+    filters, sorts and slices those rows."""
+    ids = visible_ids(session, principal)
+    visible = tuple(sorted(ids))
     state = state_of(request)
-    key = ("overview", base, tuple(sorted(ids)), period.since, period.until)
+    version = archive_version(session)
+    oldest, newest = state.pages.get_or_build(
+        ("bounds", visible, version), lambda: series.bounds(session, ids)
+    )
+    period = range_between(request, oldest, newest)
 
     def make() -> dict[str, Any]:
+        repos = [repo for repo in visible_repos(session, principal) if repo.id in ids]
         built = build(session, repos, period)
-        rows_html = state.templates.env.get_template("overview_rows.html").render(
-            rows=built["rows"], base=base, period=period
-        )
-        # Rendered by the autoescaping environment above: safe to insert as it is.
-        return {**built, "rows_html": Markup(rows_html)}  # noqa: S704
+        row = state.templates.env.get_template("overview_rows.html").module.row  # type: ignore[attr-defined]
+        html = {r.repo.id: str(row(r, base, period)) for r in built["rows"]}
+        return {**built, "row_html": html}
 
-    built = state.pages.get_or_build((*key, archive_version(session)), make)
-    return {**built, **range_context(period)}
+    key = ("overview", base, visible, period.since, period.until, version)
+    built = state.pages.get_or_build(key, make)
+    query = TableQuery.parse(request.query_params)
+    table = select(built["rows"], built["row_html"], query, period.query())
+    return {
+        "chart": built["chart"],
+        "totals": built["totals"],
+        "table": table,
+        **range_context(period),
+    }
+
+
+def render(request: Request, context: dict[str, Any], base: str) -> Response:
+    """The page, or with ``fragment=table`` only its table (what the script swaps in)."""
+    templates = state_of(request).templates
+    name = "overview_table.html" if request.query_params.get("fragment") == "table" else None
+    return templates.render(request, name or "overview.html", {**context, "base": base})
 
 
 def build(session: Session, repos: list[RepoRow], period: DateRange) -> dict[str, Any]:
     ids = {repo.id for repo in repos}
     before = period.previous()
-    current = series.daily_by_repo(session, ids, period.since, period.until)
+    # views and clones per sparkline bucket (a day up to 60 days), summed by the database
+    size = spark_bucket(period.days)
+    count = -(-period.days // size)
+    current = series.buckets_by_repo(session, ids, period.since, period.until, size)
     previous = series.views_by_repo(session, ids, before.since, before.until)
     windows = series.newest_windows(session, ids)
     stars_now = series.stars_on(session, ids, period.until)
     stars_then = series.stars_on(session, ids, period.since - timedelta(days=1))
     rows = []
     for repo in repos:
-        points = current.get(repo.id, [])
+        buckets = current.get(repo.id, {})
         window = windows.get(repo.id)
         now, then = stars_now.get(repo.id), stars_then.get(repo.id)
+        views = [buckets[i].views if i in buckets else None for i in range(count)]
         rows.append(
             OverviewRow(
                 repo=repo,
-                views=series.total(points, "views"),
+                name_key=repo.full_name.casefold(),
+                views=sum(v or 0 for v in views),
                 previous_views=previous.get(repo.id, 0),
-                clones=series.total(points, "clones"),
+                clones=sum(b.clones or 0 for b in buckets.values()),
                 views_unique_14d=None if window is None else window.views_unique,
                 clones_unique_14d=None if window is None else window.clones_unique,
                 stars=now,
                 stars_change=None if now is None or then is None else now - then,
-                spark=sparkline(
-                    dense({p.day: p.views for p in points}, period.since, period.until)
-                ),
+                spark=sparkline(views),
             )
         )
-    rows.sort(key=lambda row: (-row.views, row.repo.full_name.casefold()))
+    rows.sort(key=lambda row: (-row.views, row.name_key))
     totals = series.totals_daily(session, ids, period.since, period.until)
-    previous_totals = series.totals_daily(session, ids, before.since, before.until)
+    previous_views, previous_clones = series.totals_sum(session, ids, before.since, before.until)
     days = [period.since + timedelta(days=i) for i in range(period.days)]
     by_day = {p.day: p for p in totals}
     chart = {
@@ -104,8 +144,8 @@ def build(session: Session, repos: list[RepoRow], period: DateRange) -> dict[str
         "totals": {
             "views": series.total(totals, "views"),
             "clones": series.total(totals, "clones"),
-            "previous_views": series.total(previous_totals, "views"),
-            "previous_clones": series.total(previous_totals, "clones"),
+            "previous_views": previous_views,
+            "previous_clones": previous_clones,
             "stars": sum(row.stars or 0 for row in rows),
             "stars_change": sum(row.stars_change or 0 for row in rows),
             "repos": len(rows),
@@ -121,8 +161,7 @@ async def overview_page(request: Request) -> Response:
         with state.db.read_session() as session:
             return overview(session, principal, request)
 
-    context = await run_in_threadpool(load)
-    return state.templates.render(request, "overview.html", {**context, "base": ""})
+    return render(request, await run_in_threadpool(load), "")
 
 
 def routes() -> list[BaseRoute]:

@@ -13,7 +13,7 @@ from starlette.routing import BaseRoute, Route
 from ghtraffic.web.principal import PUBLIC
 from ghtraffic.web.state import state_of
 from ghtraffic.web.views.common import refuse
-from ghtraffic.web.views.overview import overview
+from ghtraffic.web.views.overview import overview, render
 from ghtraffic.web.views.repo import repo_context
 
 
@@ -26,8 +26,7 @@ async def public_overview(request: Request) -> Response:
         with state.db.read_session() as session:
             return overview(session, PUBLIC, request, base="/public")
 
-    context = await run_in_threadpool(load)
-    return state.templates.render(request, "overview.html", {**context, "base": "/public"})
+    return render(request, await run_in_threadpool(load), "/public")
 
 
 async def public_repo(request: Request) -> Response:
