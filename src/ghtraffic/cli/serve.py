@@ -9,6 +9,7 @@ from datetime import datetime
 
 import click
 
+from ghtraffic.cli import loop
 from ghtraffic.cli.common import config_options, err, one_line_errors
 from ghtraffic.collect.run import open_archive, run_collection
 from ghtraffic.config import ConfigError, Settings, load_settings, require_credential
@@ -46,7 +47,7 @@ def serve_command(
     archive = open_archive(settings.database_url)
     if not no_scheduler:  # a credential configured or stored, else one line now
         require_credential(with_stored_credentials(settings, archive.db))
-    asyncio.run(serve(settings, archive, web, host=host, port=port, scheduler=not no_scheduler))
+    loop.run(serve(settings, archive, web, host=host, port=port, scheduler=not no_scheduler))
 
 
 def check_cookies(web: WebConfig, host: str) -> None:

@@ -6,6 +6,7 @@ import asyncio
 
 import click
 
+from ghtraffic.cli import loop
 from ghtraffic.cli.common import config_options, err, one_line_errors
 from ghtraffic.config import load_settings
 
@@ -75,7 +76,7 @@ def worker_command(
     schedule = cron or schedule_config(settings).cron
     where = describe_url(make_url(settings.database_url))
     err.print(f"worker on {where}: collection runs on cron {schedule!r} (UTC)")
-    asyncio.run(
+    loop.run(
         run_worker(
             settings,
             cron=schedule,
