@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from ghtraffic.domain import DayValues, RepoFacts, WindowTotals
 from ghtraffic.storage.archive import Archive
-from ghtraffic.storage.coverage import at_risk, leaves_window_at
+from ghtraffic.storage.coverage import at_risk, covered_days, leaves_window_at
 from ghtraffic.storage.errors import UnknownRepoError
 from ghtraffic.storage.records import ExportRow
 
@@ -100,3 +102,21 @@ def test_export_resolves_aliases_and_orders_rows(archive: Archive) -> None:
     assert list(archive.export_daily("zeta/b", since=day(2))) == []
     with pytest.raises(UnknownRepoError, match="no repository named nobody/x"):
         list(archive.export_daily("nobody/x"))
+
+
+@given(
+    spans=st.lists(
+        st.tuples(st.integers(0, 120), st.integers(0, 20)).map(
+            lambda s: (day(s[0]), day(s[0] + s[1]))
+        ),
+        max_size=30,
+    ),
+    stored=st.sets(st.integers(-10, 150).map(day), max_size=20),
+)
+def test_covered_days_are_every_day_of_every_span_and_every_stored_day(
+    spans: list[tuple[date, date]], stored: set[date]
+) -> None:
+    expected = set(stored)
+    for first, last in spans:
+        expected |= {first + timedelta(days=n) for n in range((last - first).days + 1)}
+    assert covered_days(spans, stored) == expected

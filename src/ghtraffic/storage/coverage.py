@@ -12,13 +12,19 @@ RISK_HORIZON = timedelta(hours=48)
 
 
 def covered_days(spans: Iterable[tuple[date, date]], days: Iterable[date]) -> set[date]:
-    """The union of window spans (inclusive) and of days that hold a stored row."""
+    """The union of window spans (inclusive) and of days that hold a stored row.
+
+    Daily collections give windows that overlap by 13 days: the spans are merged first,
+    so each covered day is added once."""
     covered = set(days)
-    for first, last in spans:
-        day = first
-        while day <= last:
-            covered.add(day)
-            day += timedelta(days=1)
+    merged: list[list[date]] = []
+    for first, last in sorted(spans):
+        if merged and first <= merged[-1][1] + timedelta(days=1):
+            merged[-1][1] = max(merged[-1][1], last)
+        else:
+            merged.append([first, last])
+    for first, last in merged:
+        covered.update(first + timedelta(days=n) for n in range((last - first).days + 1))
     return covered
 
 

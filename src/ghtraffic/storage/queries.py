@@ -110,8 +110,12 @@ def run_results(session: Session, run_id: int) -> list[ResultRow]:
     ]
 
 
-def _sorted_repos(session: Session) -> list[tuple[int, str, datetime | None]]:
+def _sorted_repos(
+    session: Session, repo_id: int | None = None
+) -> list[tuple[int, str, datetime | None]]:
     query = select(Repo.id, Repo.full_name, Repo.last_success_at)
+    if repo_id is not None:
+        query = query.where(Repo.id == repo_id)
     repos = [(repo_id, name, success) for repo_id, name, success in session.execute(query)]
     return sorted(repos, key=lambda repo: (repo[1].casefold(), repo[1], repo[0]))
 
@@ -131,16 +135,13 @@ def status(session: Session, as_of: datetime, repo_id: int | None = None) -> Sta
     for rid, first, last in session.execute(windows):
         spans[rid].append((first, last))
     statuses: list[RepoStatus] = []
-    chosen = _sorted_repos(session)
-    if repo_id is not None:
-        chosen = [r for r in chosen if r[0] == repo_id]
-    for repo_id, full_name, last_success_at in chosen:
-        archived = days.get(repo_id, [])
-        covered = covered_days(spans.get(repo_id, []), archived)
+    for rid, full_name, last_success_at in _sorted_repos(session, repo_id):
+        archived = days.get(rid, [])
+        covered = covered_days(spans.get(rid, []), archived)
         newest = max(covered) if covered else None
         statuses.append(
             RepoStatus(
-                repo_id=repo_id,
+                repo_id=rid,
                 full_name=full_name,
                 first_day=min(archived) if archived else None,
                 last_day=max(archived) if archived else None,
