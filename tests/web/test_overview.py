@@ -5,18 +5,23 @@ public view alike; and its fragment (``fragment=table``) that the script swaps i
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
 from starlette.testclient import TestClient
 
 from ghtraffic.domain import DayValues, RepoFacts
 from ghtraffic.storage.archive import Archive
 from ghtraffic.storage.database import Database
+from ghtraffic.storage.tables import TrafficDaily
 from ghtraffic.web.accounts import find_user
 from ghtraffic.web.public import set_public
+from ghtraffic.web.series import Point
 from ghtraffic.web.views.overview_table import PAGE_SIZE, Table, TableQuery, select, sort_key
 from tests.web.seed import NEWEST
 
@@ -251,6 +256,29 @@ def test_page_links_keep_the_ends_and_the_neighbours() -> None:
     assert str(table.html).startswith("<tr>1099</tr>")
 
 
+def _daily_by_repo(
+    session: Session, ids: set[int], since: date, until: date
+) -> dict[int, list[Point]]:
+    """Every archived day of the repositories in the range: what the buckets summarise."""
+    found: dict[int, list[Point]] = defaultdict(list)
+    query = sa.select(
+        TrafficDaily.repo_id,
+        TrafficDaily.day,
+        TrafficDaily.views,
+        TrafficDaily.views_unique,
+        TrafficDaily.clones,
+        TrafficDaily.clones_unique,
+    ).where(TrafficDaily.repo_id.in_(ids), TrafficDaily.day >= since, TrafficDaily.day <= until)
+    for repo_id, day, views, views_unique, clones, clones_unique in session.execute(query):
+        found[repo_id].append(Point(day, views, views_unique, clones, clones_unique))
+    return found
+
+
+def _dense(points: dict[date, int | None], since: date, until: date) -> list[int | None]:
+    """Values for every day of the range (a missing day is ``None``)."""
+    return [points.get(since + timedelta(days=i)) for i in range((until - since).days + 1)]
+
+
 def test_figures_and_sparklines_match_the_daily_rows(seeded: Database) -> None:
     """The buckets the database sums give what summing the archived days gives, for short
     ranges (a point a day) and long ones (a point per several days), gaps included."""
@@ -258,7 +286,7 @@ def test_figures_and_sparklines_match_the_daily_rows(seeded: Database) -> None:
     from ghtraffic.web.permissions import visible_repos
     from ghtraffic.web.principal import Principal
     from ghtraffic.web.ranges import DateRange
-    from ghtraffic.web.views.common import dense, sparkline
+    from ghtraffic.web.views.common import sparkline
     from ghtraffic.web.views.overview import build
 
     user = find_user(seeded, "admin")
@@ -276,12 +304,12 @@ def test_figures_and_sparklines_match_the_daily_rows(seeded: Database) -> None:
         ):
             period = DateRange("custom", end - timedelta(days=days - 1), end)
             built = build(session, repos, period)
-            daily = series.daily_by_repo(session, ids, period.since, period.until)
+            daily = _daily_by_repo(session, ids, period.since, period.until)
             for row in built["rows"]:
                 points = daily.get(row.repo.id, [])
                 assert row.views == series.total(points, "views"), (days, row.repo.full_name)
                 assert row.clones == series.total(points, "clones")
-                values = dense({p.day: p.views for p in points}, period.since, period.until)
+                values = _dense({p.day: p.views for p in points}, period.since, period.until)
                 assert row.spark == sparkline(values), (days, row.repo.full_name)
             totals = series.totals_daily(session, ids, period.since, period.until)
             assert built["totals"]["views"] == series.total(totals, "views")

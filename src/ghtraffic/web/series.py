@@ -93,25 +93,6 @@ def daily(
     return [Point(*row) for row in session.execute(query.order_by(TrafficDaily.day))]
 
 
-def daily_by_repo(
-    session: Session, ids: Collection[int], since: date, until: date
-) -> dict[int, list[Point]]:
-    found: dict[int, list[Point]] = defaultdict(list)
-    if not ids:
-        return found
-    query = select(
-        TrafficDaily.repo_id,
-        TrafficDaily.day,
-        TrafficDaily.views,
-        TrafficDaily.views_unique,
-        TrafficDaily.clones,
-        TrafficDaily.clones_unique,
-    ).where(TrafficDaily.repo_id.in_(ids), TrafficDaily.day >= since, TrafficDaily.day <= until)
-    for repo_id, day, views, views_unique, clones, clones_unique in session.execute(query):
-        found[repo_id].append(Point(day, views, views_unique, clones, clones_unique))
-    return found
-
-
 def totals_daily(session: Session, ids: Collection[int], since: date, until: date) -> list[Point]:
     """Views and clones summed across repositories per day (uniques cannot be summed)."""
     if not ids:

@@ -69,14 +69,6 @@ def sparkline(values: Sequence[int | None], width: int = 120, height: int = 28) 
     )
 
 
-def dense(points: dict[date, int | None], since: date, until: date) -> list[int | None]:
-    """Values for every day of the range (a missing day is ``None``)."""
-    from datetime import timedelta
-
-    days = (until - since).days + 1
-    return [points.get(since + timedelta(days=i)) for i in range(days)]
-
-
 def refuse(request: Request, status: int = 404, message: str | None = None) -> HTMLResponse:
     """Not found and not allowed look the same to a viewer: nothing is revealed."""
     text = message or (
