@@ -135,3 +135,10 @@ def db(make_db: DbFactory) -> Iterator[Database]:
 @pytest.fixture
 def archive(db: Database) -> Archive:
     return Archive(db)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Slow tests first (in their order), the quick ones after them: the workers of
+    pytest-xdist take tests in this order as they become free, so the quick ones fill the
+    gaps at the end instead of one long test running alone."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
