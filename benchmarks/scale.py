@@ -2,11 +2,17 @@
 processes on PostgreSQL, against the fake GitHub with 50 ms of latency.
 
 Prints per worker count: wall time of the run (queued to closed), speed-up over one
-worker, requests and rate points per repository, the rate limit left, and PostgreSQL
-bytes per repository-year (``pg_total_relation_size`` of the archive's tables divided by
-repositories and by the years of days the archive holds).
+worker, requests and rate points per repository, the rate limit left, what the fake
+GitHub saw (requests refused by the primary limit, the most requests in any minute), and
+PostgreSQL bytes per repository-year (``pg_total_relation_size`` of the archive's tables
+divided by repositories and by the years of days the archive holds).
 
-    .venv/bin/python benchmarks/scale.py --repos 2000 --workers 1,2,4
+``--concurrency`` is the jobs per worker. On a machine with fewer cores than workers,
+keep it low enough that one worker waits on the network rather than on the CPU (the
+speed-up then measures what the queue, the locks and the shared budget cost, not how
+many cores the machine has).
+
+    .venv/bin/python benchmarks/scale.py --repos 10000 --workers 1,2,4 --concurrency 1
 """
 
 from __future__ import annotations
@@ -23,7 +29,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, make_url, text
 
-from _fake import fake_github
+from _fake import FakeProcess, fake_github
 from ghtraffic.storage.schema import metadata
 
 POSTGRES = os.environ.get(
@@ -52,7 +58,8 @@ def ghtraffic(env: dict[str, str], *args: str) -> None:
     )
 
 
-def one(api_url: str, workers: int, concurrency: int, repos: int) -> dict[str, float]:
+def one(fake: FakeProcess, workers: int, concurrency: int, repos: int) -> dict[str, float]:
+    api_url = fake.base_url
     admin = create_engine(POSTGRES, isolation_level="AUTOCOMMIT")
     schema = f"bench_{uuid.uuid4().hex[:12]}"
     with admin.connect() as connection:
@@ -80,6 +87,7 @@ def one(api_url: str, workers: int, concurrency: int, repos: int) -> dict[str, f
                 for _ in range(workers)
             ]
             time.sleep(3.0)  # let every worker start and register
+            fake.reset_stats()
             started = time.monotonic()
             ghtraffic(env, "worker", "--run-now")
             while True:
@@ -94,6 +102,7 @@ def one(api_url: str, workers: int, concurrency: int, repos: int) -> dict[str, f
                     break
                 time.sleep(0.2)
             wall = time.monotonic() - started
+            seen = fake.stats()
             with engine.connect() as connection:
                 names = [t.name for t in metadata.sorted_tables]
                 size = sum(
@@ -113,6 +122,8 @@ def one(api_url: str, workers: int, concurrency: int, repos: int) -> dict[str, f
                 "remaining": float(row[4] or 0),
                 "bytes_repo_year": size / ok / years if years else 0.0,
                 "repos": float(repos),
+                "refused": float(sum(seen["by_kind"].get("rate_limited", {}).values())),
+                "busiest_minute": float(max(seen["secondary_peaks"].values(), default=0)),
             }
     finally:
         for process in processes:
@@ -151,15 +162,16 @@ def main() -> None:
         )
         print(
             "workers  wall s  speed-up  repos ok  req/repo  points/repo  rate left"
-            "  PG bytes/repo-year"
+            "  refused  busiest minute  PG bytes/repo-year"
         )
         for workers in counts:
-            result = one(fake.base_url, workers, args.concurrency, args.repos)
+            result = one(fake, workers, args.concurrency, args.repos)
             base = base or result["wall"]
             print(
                 f"{workers:>7}  {result['wall']:6.1f}  {base / result['wall']:7.2f}x  "
                 f"{result['ok']:8.0f}  {result['requests']:8.2f}  {result['points']:11.2f}  "
-                f"{result['remaining']:9.0f}  {result['bytes_repo_year']:18.0f}"
+                f"{result['remaining']:9.0f}  {result['refused']:7.0f}  "
+                f"{result['busiest_minute']:14.0f}  {result['bytes_repo_year']:18.0f}"
             )
 
 
