@@ -388,8 +388,7 @@ class Collector:
                 record_release_downloads(batch, repo_id, o.today, o.at, o.downloads)
             if o.facts.stars > 0:
                 self._stars[repo_id] = (o.facts.full_name, o.facts.stars)
-            for url, (etag, body) in pending.items():
-                batch.put_etag(url, etag, body, o.at)
+            batch.put_etags(pending, o.at)
             batch.mark_success(repo_id, o.at)
             if self.in_commit is not None:
                 self.in_commit(batch, self._outcome_of(o, added, raised))
@@ -421,8 +420,7 @@ class Collector:
         at = self.client.server_now() or datetime.now(UTC)
         try:
             with self.archive.repo_batch() as batch:
-                for url, (etag, body) in pending.items():
-                    batch.put_etag(url, etag, body, at)
+                batch.put_etags(pending, at)
         except BaseException:
             self.etags.restore(pending)
             raise

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, cast
 
@@ -230,12 +230,21 @@ class RepoBatch:
 
     def put_etag(self, url: str, etag: str, body: str, stored_at: datetime) -> None:
         """Remember the ETag and body served for ``url`` (no credentials belong here)."""
+        self.put_etags({url: (etag, body)}, stored_at)
+
+    def put_etags(self, served: Mapping[str, tuple[str, str]], stored_at: datetime) -> None:
+        """Remember the ETag and body served for each URL, in one statement."""
+        if not served:
+            return
         self.session.flush()
         replace_upsert(
             self.session,
             cast(Table, HttpCache.__table__),
             ("url",),
-            {"url": url, "etag": etag, "body": body, "stored_at": stored_at},
+            [
+                {"url": url, "etag": etag, "body": body, "stored_at": stored_at}
+                for url, (etag, body) in served.items()
+            ],
         )
 
     def mark_success(self, repo_id: int, at: datetime) -> None:

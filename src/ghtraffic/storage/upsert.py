@@ -67,9 +67,14 @@ def max_merge_upsert(
 
 
 def replace_upsert(
-    session: Session, table: Table, keys: Sequence[str], row: Mapping[str, Any]
+    session: Session,
+    table: Table,
+    keys: Sequence[str],
+    rows: Mapping[str, Any] | Sequence[Mapping[str, Any]],
 ) -> None:
-    """Insert ``row``, or overwrite every non-key column of the stored row."""
-    stmt = insert_for(session, table).values(dict(row))
-    updates = {name: stmt.excluded[name] for name in row if name not in keys}
+    """Insert ``rows`` (one, or several with the same columns and distinct keys) in one
+    statement, or overwrite every non-key column of the stored rows."""
+    many = [dict(rows)] if isinstance(rows, Mapping) else [dict(row) for row in rows]
+    stmt = insert_for(session, table).values(many)
+    updates = {name: stmt.excluded[name] for name in many[0] if name not in keys}
     session.execute(stmt.on_conflict_do_update(index_elements=list(keys), set_=updates))

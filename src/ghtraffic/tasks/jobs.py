@@ -143,8 +143,7 @@ async def schedule_run(context: JobContext, timestamp: int) -> str:
 
         def keep_listing_etags() -> None:
             with archive.repo_batch() as batch:
-                for url, (etag, body) in pending.items():
-                    batch.put_etag(url, etag, body, at)
+                batch.put_etags(pending, at)
 
         await asyncio.to_thread(keep_listing_etags)
     started = datetime.fromtimestamp(timestamp, UTC) if timestamp else datetime.now(UTC)
