@@ -15,6 +15,7 @@ from ghtraffic.web.permissions import visible_ids
 from ghtraffic.web.principal import Principal
 from ghtraffic.web.public import set_public
 from ghtraffic.web.sse import allowed
+from tests.web.conftest import PASSWORD
 
 OPEN = {
     "/login",
@@ -133,3 +134,42 @@ def test_live_stream_filter(seeded: Database) -> None:
     assert not allowed(Change(2, 201, "collected"), Principal(user=viewer), seen)
     assert not allowed(Change(3, None, "run"), Principal(user=viewer), seen)
     assert allowed(Change(3, None, "run"), Principal(user=admin), {101, 102, 201})
+
+
+def test_one_repository_check_agrees_with_the_listing(seeded: Database) -> None:
+    from datetime import UTC, datetime
+
+    from ghtraffic.domain import RepoFacts
+    from ghtraffic.storage.archive import Archive
+    from ghtraffic.web.accounts import add_user, find_user
+    from ghtraffic.web.grants import grant
+    from ghtraffic.web.permissions import can_see
+    from ghtraffic.web.principal import PUBLIC
+
+    # A repository renamed after a grant by its old name, a grant of one repository, an
+    # owner grant and no grant at all.
+    with Archive(seeded).repo_batch() as batch:
+        batch.upsert_repo(RepoFacts(301, "globex", "old-name"), datetime(2026, 1, 1, tzinfo=UTC))
+    add_user(seeded, "renamed", PASSWORD)
+    grant(seeded, "renamed", "globex/old-name")
+    with Archive(seeded).repo_batch() as batch:
+        batch.upsert_repo(RepoFacts(301, "globex", "new-name"), datetime(2026, 2, 1, tzinfo=UTC))
+    add_user(seeded, "single", PASSWORD)
+    grant(seeded, "single", "acme/rocket")
+    add_user(seeded, "nobody", PASSWORD)
+    set_public(seeded, "acme/rocket", True)
+    principals = [PUBLIC, Principal()]
+    for name in ("admin", "viewer", "renamed", "single", "nobody"):
+        user = find_user(seeded, name)
+        assert user is not None
+        principals.append(Principal(user=user))
+    with seeded.read_session() as session:
+        every = visible_ids(session, principals[2])
+        assert 301 in every
+        for principal in principals:
+            listed = visible_ids(session, principal)
+            for repo_id in every | {999_999}:
+                assert can_see(session, principal, repo_id) == (repo_id in listed), (
+                    principal.user.name if principal.user else principal,
+                    repo_id,
+                )

@@ -45,7 +45,10 @@ class Database:
         """Connect lazily to ``url``; ``busy_timeout`` (seconds) only matters for SQLite."""
         self.url: URL = make_url(url)
         self.is_sqlite = self.url.get_backend_name() == "sqlite"
-        kwargs: dict[str, Any] = {"echo": echo}
+        # Connections are kept for as many threads as the web server reads with at once:
+        # one beyond the pool is opened and closed for each use, and on SQLite starts
+        # with an empty page cache.
+        kwargs: dict[str, Any] = {"echo": echo, "pool_size": 20, "max_overflow": 20}
         if self.is_sqlite:
             self._make_folder()
             kwargs["connect_args"] = {"timeout": busy_timeout}

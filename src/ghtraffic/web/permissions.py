@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from ghtraffic.storage.queries import find_repo, repo_row
 from ghtraffic.storage.records import RepoRow
 from ghtraffic.storage.tables import Repo, RepoAlias
-from ghtraffic.storage.tables_web import WebGrant
+from ghtraffic.storage.tables_web import PublicRepo, WebGrant
 from ghtraffic.web.principal import Principal
 from ghtraffic.web.public import public_ids
 
@@ -43,7 +43,23 @@ def visible_ids(session: Session, principal: Principal) -> set[int]:
 
 
 def can_see(session: Session, principal: Principal, repo_id: int) -> bool:
-    return repo_id in visible_ids(session, principal)
+    """Whether ``principal`` may see repository ``repo_id``: the rule of ``visible_ids``
+    for one repository, without listing the others."""
+    if principal.user is None:
+        return principal.public and session.get(PublicRepo, repo_id) is not None
+    repo = session.get(Repo, repo_id)
+    if repo is None:
+        return False
+    if principal.user.is_admin:
+        return True
+    names = {repo.owner.lower(), repo.full_name.lower()}
+    names |= set(session.scalars(select(RepoAlias.name).where(RepoAlias.repo_id == repo_id)))
+    granted = session.scalar(
+        select(WebGrant.target)
+        .where(WebGrant.user_id == principal.user.id, WebGrant.target.in_(names))
+        .limit(1)
+    )
+    return granted is not None
 
 
 def resolve_repo(session: Session, principal: Principal, full_name: str) -> RepoRow | None:

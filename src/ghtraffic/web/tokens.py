@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select, update
 
 from ghtraffic.storage.database import Database
-from ghtraffic.storage.tables_web import ApiToken
-from ghtraffic.web.accounts import AccountError, User, user_by_id
+from ghtraffic.storage.tables_web import ApiToken, WebUser
+from ghtraffic.web.accounts import AccountError, User, user_of
 from ghtraffic.web.digests import digest, new_secret
 
 PREFIX = "ght_"
@@ -57,10 +57,14 @@ def user_for_token(db: Database, token: str) -> User | None:
         return None
     now = datetime.now(UTC)
     with db.read_session() as session:
-        row = session.scalar(select(ApiToken).where(ApiToken.token_hash == digest(token)))
-        if row is None or row.revoked_at is not None:
+        found = session.execute(
+            select(ApiToken, WebUser)
+            .join(WebUser, WebUser.id == ApiToken.user_id)
+            .where(ApiToken.token_hash == digest(token))
+        ).first()
+        if found is None or found[0].revoked_at is not None:
             return None
-        user = user_by_id(session, row.user_id)
+        row, user = found[0], user_of(found[1])
         stale = row.last_used_at is None or now - row.last_used_at > timedelta(minutes=1)
         token_id = row.id
     if stale:
