@@ -7,7 +7,7 @@ lists for the last 30 days, a stars snapshot per day), written through
 1,000 repositories over three years takes a few minutes.
 
 ``Server`` runs the dashboard as a child process on 127.0.0.1: ``ghtraffic serve
---no-scheduler`` (one worker), or uvicorn with ``--workers N`` over ``app_from_env``.
+--no-scheduler`` (one worker), or uvicorn with ``--workers N`` over ``ghtraffic.web.asgi:from_env``.
 """
 
 from __future__ import annotations
@@ -345,18 +345,6 @@ def free_port() -> int:
         return port
 
 
-def app_from_env() -> Any:
-    """The app over ``$GHTRAFFIC_DATABASE_URL``, for ``uvicorn --factory --workers N``."""
-    from ghtraffic.config import load_settings
-    from ghtraffic.web.app import create_app
-    from ghtraffic.web.config import web_config
-
-    settings = load_settings()
-    db = Database(settings.database_url)
-    db.upgrade()
-    return create_app(db, settings, config=web_config(settings))
-
-
 @contextmanager
 def server(db_path: Path, work: Path, *, workers: int = 1) -> Iterator[str]:
     """The dashboard over ``db_path`` as a child process; yields its base URL."""
@@ -383,14 +371,11 @@ def server(db_path: Path, work: Path, *, workers: int = 1) -> Iterator[str]:
             str(port),
         ]
     else:
-        env["PYTHONPATH"] = os.pathsep.join(
-            [str(Path(__file__).parent), env.get("PYTHONPATH", "")]
-        ).rstrip(os.pathsep)
         command = [
             sys.executable,
             "-m",
             "uvicorn",
-            "_seed:app_from_env",
+            "ghtraffic.web.asgi:from_env",
             "--factory",
             "--host",
             "127.0.0.1",
