@@ -72,7 +72,7 @@ def _expected(
 @pytest.mark.slow
 @pytest.mark.parametrize("segment", range(SEGMENTS))
 def test_a_long_run_of_faulty_days_loses_and_doubles_nothing(tmp_path: Path, segment: int) -> None:
-    days = DAYS // SEGMENTS + (segment < DAYS % SEGMENTS)
+    stretch = DAYS // SEGMENTS + (segment < DAYS % SEGMENTS)
     start = START + timedelta(days=segment * (DAYS // SEGMENTS))
     seed = SEED + segment
     db = Database(f"sqlite:///{tmp_path / 'soak.sqlite'}")
@@ -93,16 +93,16 @@ def test_a_long_run_of_faulty_days_loses_and_doubles_nothing(tmp_path: Path, seg
             rate_floor=0,
         )
         failures_seen = 0
-        for day in range(days):
+        for day in range(stretch):
             spec = f"{BASE},seed={seed * 1000 + day}"
             if rng.random() < 0.08:
                 spec += ",limit=30"  # the primary limit runs out mid-run
-            if days // 3 <= day < days // 3 + 6:
+            if stretch // 3 <= day < stretch // 3 + 6:
                 spec += f",no-push={lost_access}"
             fake.set_faults(parse_faults(spec))
-            if day == days // 4:
+            if day == stretch // 4:
                 fake.rename_repo(repos[renamed], renamed.split("/")[1] + "-next")
-            if day == days // 2:
+            if day == stretch // 2:
                 fake.delete_repo(repos[deleted])
             summary = asyncio.run(
                 run_collection(settings, archive=archive, retry=RETRY, timeout=0.25)
