@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
@@ -65,3 +66,61 @@ def test_sqlite_folder_created_and_tuned(tmp_path: Path) -> None:
         assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 1
     database.dispose()
     assert path.exists()
+
+
+def test_an_upgrade_keeps_every_row_of_an_older_archive(tmp_path: Path) -> None:
+    # 0006 adds columns to collection_runs, which collection_results refers to with
+    # ON DELETE CASCADE: rebuilding that table on SQLite would delete the run log.
+    from alembic import command
+    from sqlalchemy import text
+
+    from ghtraffic.storage.migrate import alembic_config
+
+    db = Database(f"sqlite:///{tmp_path / 'old.sqlite'}")
+    with db.engine.begin() as connection:
+        command.upgrade(alembic_config(connection), "0005")
+        connection.execute(
+            text(
+                "INSERT INTO collection_runs (id, started_at, status, api_url, repos_ok,"
+                " repos_failed, repos_deferred, requests, rate_points, days_added,"
+                " days_raised) VALUES (1, '2026-01-01 00:00:00', 'ok', 'x', 1, 0, 0, 8, 8,"
+                " 14, 0)"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO collection_results (run_id, full_name, outcome, requests,"
+                " days_added, days_raised) VALUES (1, 'o/r', 'ok', 8, 14, 0)"
+            )
+        )
+    db.upgrade()
+    with db.engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM collection_results")).scalar() == 1
+        assert connection.execute(text("SELECT count(*) FROM collection_runs")).scalar() == 1
+        assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+    db.dispose()
+
+
+def test_a_migration_cut_short_leaves_nothing_half_made(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A process killed while it creates the tables: none of them stays behind, and the
+    # next start migrates from the beginning.
+    from alembic import command
+
+    real = command.upgrade
+
+    def cut_short(config: object, revision: str) -> None:
+        real(config, "0003")  # type: ignore[arg-type]
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(command, "upgrade", cut_short)
+    path = tmp_path / "new.sqlite"
+    db = Database(f"sqlite:///{path}")
+    with pytest.raises(KeyboardInterrupt):
+        db.upgrade()
+    assert inspect(db.engine).get_table_names() == []
+    monkeypatch.setattr(command, "upgrade", real)
+    db.upgrade()
+    assert db.current_revision() == head_revision()
+    db.dispose()

@@ -7,13 +7,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import text
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.pool import NullPool
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 #: PostgreSQL advisory lock held while migrating (an arbitrary, fixed number).
@@ -78,6 +80,9 @@ def _sqlite_migration_lock(engine: Engine) -> Iterator[None]:
 
 
 def _upgrade(engine: Engine) -> None:
+    if engine.dialect.name == "sqlite":
+        _upgrade_sqlite(engine)
+        return
     with engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             # Two processes starting at once: the second waits, then finds the schema done.
@@ -85,3 +90,43 @@ def _upgrade(engine: Engine) -> None:
             if MigrationContext.configure(connection).get_current_revision() == head_revision():
                 return
         command.upgrade(alembic_config(connection), "head")
+
+
+def _upgrade_sqlite(engine: Engine) -> None:
+    """Every pending migration in one SQLite transaction, foreign keys off meanwhile.
+
+    pysqlite commits each ``CREATE TABLE`` at once (it opens transactions only for
+    inserts and updates): a process killed half-way through left tables without the
+    revision that made them, and the next start failed on "table already exists". And
+    with foreign keys on, dropping a table that a migration rebuilds deletes the rows
+    that refer to it. This is SQLite's own procedure for schema changes: foreign keys
+    off, one transaction, ``PRAGMA foreign_key_check`` before the commit."""
+    from ghtraffic.storage.database import SQLITE_BUSY_TIMEOUT
+    from ghtraffic.storage.errors import StorageError
+
+    migrating = create_engine(
+        engine.url, poolclass=NullPool, connect_args={"timeout": SQLITE_BUSY_TIMEOUT}
+    )
+
+    @event.listens_for(migrating, "connect")
+    def _connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # no implicit transactions: only ours
+        dbapi_connection.execute("PRAGMA foreign_keys = OFF")
+
+    @event.listens_for(migrating, "begin")
+    def _begin(connection: Connection) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    try:
+        with migrating.begin() as connection:
+            if MigrationContext.configure(connection).get_current_revision() == head_revision():
+                return
+            command.upgrade(alembic_config(connection), "head")
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").first()
+            if broken is not None:
+                raise StorageError(
+                    f"upgrading {engine.url.database} would leave a row of {broken[0]}"
+                    f" without its {broken[2]} row: nothing was changed; report this"
+                )
+    finally:
+        migrating.dispose()

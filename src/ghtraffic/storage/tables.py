@@ -202,7 +202,7 @@ class CollectionRun(Base):
     message: Mapped[str | None] = mapped_column(Text)
     #: On workers: the queued scheduling job that opened the run (that job run again
     #: continues this run), and how many results close it.
-    job_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    job_id: Mapped[int | None] = mapped_column(BigInteger, unique=True, index=True)
     repos_total: Mapped[int | None] = mapped_column(Integer)
 
 

@@ -20,18 +20,21 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("collection_runs") as batch:
-        batch.add_column(sa.Column("job_id", sa.BigInteger(), nullable=True))
-        batch.add_column(sa.Column("repos_total", sa.Integer(), nullable=True))
-        batch.create_unique_constraint(op.f("uq_collection_runs_job_id"), ["job_id"])
-    with op.batch_alter_table("processing_state") as batch:
-        batch.add_column(sa.Column("last_job_id", sa.BigInteger(), nullable=True))
+    # Columns and a unique index both SQLite and PostgreSQL add in place: no table is
+    # rebuilt (on SQLite a rebuilt table is dropped, and dropping collection_runs would
+    # cascade to collection_results).
+    op.add_column("collection_runs", sa.Column("job_id", sa.BigInteger(), nullable=True))
+    op.add_column("collection_runs", sa.Column("repos_total", sa.Integer(), nullable=True))
+    op.create_index(
+        op.f("ix_collection_runs_job_id"), "collection_runs", ["job_id"], unique=True
+    )
+    op.add_column("processing_state", sa.Column("last_job_id", sa.BigInteger(), nullable=True))
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_collection_runs_job_id"), table_name="collection_runs")
     with op.batch_alter_table("processing_state") as batch:
         batch.drop_column("last_job_id")
     with op.batch_alter_table("collection_runs") as batch:
-        batch.drop_constraint(op.f("uq_collection_runs_job_id"), type_="unique")
         batch.drop_column("repos_total")
         batch.drop_column("job_id")
