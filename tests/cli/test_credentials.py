@@ -11,14 +11,13 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
 
 from ghtraffic.fakegithub.config import FakeGitHubConfig
 from ghtraffic.fakegithub.server import FakeGitHub, free_port, running
 from ghtraffic.storage.archive import Archive
 from ghtraffic.storage.database import Database, sqlite_url
 from ghtraffic.storage.secrets import key_id
+from tests.app_keys import new_app_keys
 
 from .helpers import ARCHIVE_FILE, Result, clean_env, error_line
 
@@ -28,16 +27,7 @@ APP_ID = "4242"
 
 @pytest.fixture(scope="module")
 def keys() -> tuple[str, str]:
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    private = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    ).decode()
-    public = key.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
-    return private, public.decode()
+    return new_app_keys()
 
 
 @pytest.fixture(scope="module")

@@ -10,11 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
 from pydantic import SecretStr
 
-from ghtraffic.collect.run import run_collection
+from ghtraffic.collect.etags import ArchiveEtagStore
+from ghtraffic.collect.run import open_client, run_collection
 from ghtraffic.collect.summary import RunSummary
 from ghtraffic.config import (
     AppCredential,
@@ -27,8 +26,10 @@ from ghtraffic.domain import DayValues
 from ghtraffic.fakegithub.config import FakeGitHubConfig
 from ghtraffic.fakegithub.model import TrafficModel
 from ghtraffic.fakegithub.server import FakeGitHub, running
+from ghtraffic.github.kept_apps import KeptApps
 from ghtraffic.github.retry import RetryPolicy
 from ghtraffic.storage.archive import Archive
+from tests.app_keys import new_app_keys
 from tests.cli.helpers import clean_env, run_cli
 from tests.collect.oracle import as_rows, expected_daily
 
@@ -39,16 +40,7 @@ FAST = RetryPolicy(attempts=8, initial=0.01, maximum=0.05, secondary_initial=0.0
 
 @pytest.fixture(scope="module")
 def keys() -> tuple[str, str]:
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    private = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    ).decode()
-    public = key.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
-    return private, public.decode()
+    return new_app_keys()
 
 
 @pytest.fixture
@@ -173,12 +165,7 @@ def test_several_tokens_fall_back_to_the_one_that_can_read(
 def test_a_key_that_is_not_the_apps_stops_the_run_as_a_credentials_error(
     fake: FakeGitHub, archive: Archive
 ) -> None:
-    other = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    pem = other.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    ).decode()
+    pem = new_app_keys()[0]
     from ghtraffic.github.app import AppAuthError
 
     with pytest.raises(AppAuthError) as caught:
@@ -273,3 +260,33 @@ def test_collect_command_with_app_options(
     assert "BEGIN" not in result.stdout + result.stderr
     assert len(fake.world()["repos"]) == 7
     assert "7" in result.stdout
+
+
+def test_apps_kept_by_a_process_sign_in_once_for_many_clients(
+    fake: FakeGitHub, keys: tuple[str, str]
+) -> None:
+    """A worker opens a client per repository; with the process's kept apps they share
+    the list of installations and each installation's token instead of asking again."""
+    repos = [r["full_name"] for r in fake.world()["repos"]]
+    settings = Settings(
+        api_url=fake.api_url, credentials=(app_credential(keys),), requests_per_minute=0
+    )
+    kept = KeptApps()
+
+    async def one_client_per_repo() -> list[int]:
+        statuses = []
+        try:
+            for full_name in repos:
+                async with open_client(settings, ArchiveEtagStore({}), apps=kept) as (client, _):
+                    owner, name = full_name.split("/")
+                    statuses.append((await client.repo(owner, name)).status)
+        finally:
+            await kept.shutdown()
+        return statuses
+
+    fake.reset_stats()
+    assert asyncio.run(one_client_per_repo()) == [200] * len(repos)
+    stats = fake.stats()["by_kind"]
+    owners = {n.split("/")[0] for n in repos}
+    assert stats["app_installations"] == {"200": 1}
+    assert stats["access_token"] == {"201": len(owners)}, "one token per installation"

@@ -271,6 +271,23 @@ def test_installation_tokens_expire_after_an_hour_of_fake_time(
     assert new_token(http, fake, key, ident) != token
 
 
+def test_an_installations_tokens_share_its_rate_limit(
+    fake: FakeGitHub, http: httpx.Client, key: rsa.RSAPrivateKey
+) -> None:
+    """As on GitHub, the primary limit is the installation's: a new token does not
+    start a new count."""
+    first, second = (i["id"] for i in installations(http, fake, key)[:2])
+    old, new = new_token(http, fake, key, first), new_token(http, fake, key, first)
+    repo = fake.world()["repos"][0]["full_name"]
+
+    def remaining(token: str) -> int:
+        response = http.get(f"/repos/{repo}", headers=bearer(token))
+        return int(response.headers["x-ratelimit-remaining"])
+
+    assert remaining(old) == remaining(new) + 1
+    assert remaining(new_token(http, fake, key, second)) > remaining(new)
+
+
 def test_cli_style_options_add_an_app(key: rsa.RSAPrivateKey, tmp_path: Path) -> None:
     public = tmp_path / "app.pub.pem"
     public.write_text(_public_pem(key), encoding="utf-8")

@@ -25,6 +25,7 @@ from ghtraffic.github.credentials import (
     installation_credential,
     token_credential,
 )
+from ghtraffic.github.kept_apps import KeptApps
 from ghtraffic.github.retry import RetryPolicy
 from ghtraffic.storage.archive import Archive
 from ghtraffic.storage.database import Database
@@ -95,13 +96,15 @@ async def open_client(
     on_notice: Callable[[str], None] = lambda m: None,
     timeout: float | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
+    apps: KeptApps | None = None,
 ) -> AsyncIterator[tuple[GitHubClient, Settings]]:
     """The run's client, and the settings it collects.
 
     One token: a plain client. Several tokens or a GitHub App: a client that picks a
     credential per repository, and the installations' accounts added to the owners, so
     every repository of every installation is collected. ``transport``: connections to
-    share with other clients (a worker's ``SharedPool``).
+    share with other clients (a worker's ``Pools``). ``apps``: GitHub Apps kept by the
+    process (their installation tokens and installations outlive this client).
     """
     options: dict[str, Any] = {
         "concurrency": settings.concurrency,
@@ -123,15 +126,21 @@ async def open_client(
     async with AsyncExitStack() as stack:
         installations: list[AppInstallation] = []
         for credential in settings.apps:
-            app = GitHubApp(
-                credential.app_id,
-                credential.private_key,
-                settings.api_url,
-                retry=retry,
-                transport=transport,
-            )
-            stack.push_async_callback(app.aclose)
-            found = await app.installations()
+            if apps is not None:
+                app = apps.app(
+                    credential.app_id, credential.private_key, settings.api_url, retry=retry
+                )
+                found = await apps.installations(app)
+            else:
+                app = GitHubApp(
+                    credential.app_id,
+                    credential.private_key,
+                    settings.api_url,
+                    retry=retry,
+                    transport=transport,
+                )
+                stack.push_async_callback(app.aclose)
+                found = await app.installations()
             for installation in _chosen(found, credential, on_notice):
                 installations.append(installation_credential(app, installation))
         router = CredentialRouter([token_credential(n, t) for n, t in tokens], installations)

@@ -207,7 +207,7 @@ class GitHubEndpoint:
         if token is None or user is None:
             result = api.ApiResult(401, bodies.error(401, "Bad credentials"))
             return self._finish("unauthorized", result, headers, unauthenticated)
-        rate = state.limiter.state(token, now)
+        rate = state.limiter.state(state.apps.rate_key(token), now)
 
         if fault == "5xx":
             status = state.faults.server_error_status(key)
@@ -313,7 +313,7 @@ class GitHubEndpoint:
             if _matches(request.headers.get("if-none-match"), etag):
                 status = 304
         if token is not None and status != 304:
-            rate = state.limiter.spend(token, state.clock.now())
+            rate = state.limiter.spend(state.apps.rate_key(token), state.clock.now())
             state.stats.spend(token)
         if rate is not None and not state.config.ghes:
             headers.update(rate.headers())

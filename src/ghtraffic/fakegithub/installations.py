@@ -188,6 +188,12 @@ class AppRegistry:
             return None
         return issued.installation.bot
 
+    def rate_key(self, token: str) -> str:
+        """Whose primary rate limit ``token`` spends: an installation's tokens share the
+        installation's (as on GitHub); any other token its own."""
+        issued = self._tokens.get(token)
+        return token if issued is None else f"installation:{issued.installation.id}"
+
     def installation(self, ident: int) -> FakeInstallation | None:
         return next((i for i in self.installations if i.id == ident), None)
 

@@ -102,6 +102,23 @@ class CredentialRouter(httpx.Auth):
         if repo_id is not None:
             self._by_id.setdefault(repo_id, credential)
 
+    def credential_for(self, full_name: str, repo_id: int | None = None) -> Credential | None:
+        """The credential the first request for the repository will use."""
+        if repo_id is not None and (found := self._by_id.get(repo_id)) is not None:
+            return found
+        choices = self.candidates(f"/repos/{full_name}")
+        return choices[0] if choices else None
+
+    def route_by_name(self, full_name: str, repo_id: int | None, name: str) -> bool:
+        """Route the repository to the credential called ``name`` (as ``add_repo``);
+        False when no credential of this router has that name."""
+        every = self.tokens + [i.credential for i in self.installations]
+        found = next((c for c in every if c.name == name), None)
+        if found is None:
+            return False
+        self.add_repo(full_name, repo_id, found)
+        return True
+
     def candidates(self, path: str) -> list[Credential]:
         """The credentials to try for ``path``, best first, each once."""
         first: list[Credential] = []
@@ -201,6 +218,11 @@ class MultiClient(AuthClient):
         if isinstance(name, str) and state is not None:
             self._rates[name] = state
             self.rate = min(self._rates.values(), key=lambda s: s.remaining)
+
+    @property
+    def rates(self) -> dict[str, RateLimitState]:
+        """The newest rate-limit state of each credential that answered, by its name."""
+        return dict(self._rates)
 
     async def owner_repos(self, login: str) -> AsyncIterator[dict[str, Any]]:
         mine = [i for i in self.router.installations if (i.account or "").lower() == login.lower()]

@@ -9,6 +9,10 @@ the worker settles: in the same window the row keeps the lower of its own count 
 the points reserved but not spent) and the response headers' count; a newer window
 replaces it. Until a first response is seen nothing is reserved. Times are compared on
 GitHub's clock (the offset of its ``Date`` header to this machine's is kept too).
+
+With several credentials (tokens, GitHub App installations) :class:`CredentialBudgets`
+keeps one such row per credential: a job reserves on the credential its repository's
+first request will use and settles every credential that answered it.
 """
 
 from __future__ import annotations
@@ -47,8 +51,9 @@ class SharedBudget:
         self.key = key
         self.floor = floor
 
-    def reserve(self, cost: int, now: datetime | None = None) -> None:
-        """Take ``cost`` points from the shared count, or raise ``BudgetExhausted``."""
+    def reserve(self, cost: int, now: datetime | None = None) -> bool:
+        """Take ``cost`` points from the shared count (True), or raise ``BudgetExhausted``;
+        False before the credential's first response (nothing taken)."""
         now = now or datetime.now(UTC)
         with self.db.session() as session:
             row = session.execute(
@@ -59,7 +64,7 @@ class SharedBudget:
                 {"key": self.key},
             ).first()
             if row is None:
-                return
+                return False
             remaining, limit, reset_at = int(row[0]), int(row[1]), row[2]
             offset = timedelta(seconds=float(row[3]))
             now = now + offset
@@ -75,10 +80,22 @@ class SharedBudget:
                 ),
                 {"remaining": remaining - cost, "reset_at": reset_at, "key": self.key},
             )
+        return True
 
     def settle(self, rate: RateLimitState | None, unspent: int) -> None:
-        """Bring the shared count in line with the newest headers; give back ``unspent``."""
+        """Bring the shared count in line with the newest headers; give back ``unspent``
+        (without headers, only give it back)."""
         if rate is None:
+            if unspent > 0:
+                with self.db.session() as session:
+                    session.execute(
+                        text(
+                            "UPDATE ghtraffic_rate_budget SET"
+                            " remaining = LEAST(lim, remaining + :unspent), updated_at = now()"
+                            " WHERE fingerprint = :key"
+                        ),
+                        {"key": self.key, "unspent": unspent},
+                    )
             return
         with self.db.session() as session:
             session.execute(
@@ -115,3 +132,50 @@ class SharedBudget:
                 {"key": self.key},
             ).first()
         return None if row is None else (int(row[0]), int(row[1]), row[2])
+
+
+class CredentialBudgets:
+    """One :class:`SharedBudget` per credential, found by the name the client shows.
+
+    ``keys`` maps the names of tokens to their fingerprints; any other name (a GitHub App
+    installation) is keyed by a hash of its name. ``single`` names the budget of a plain
+    one-token client, whose responses carry no credential name.
+    """
+
+    def __init__(
+        self, db: Database, keys: dict[str, str], *, floor: int, single: str | None = None
+    ) -> None:
+        self.db = db
+        self.keys = dict(keys)
+        self.floor = floor
+        self.single = single
+
+    def key(self, name: str) -> str:
+        found = self.keys.get(name)
+        if found is not None:
+            return found
+        return "credential:" + hashlib.sha256(name.encode()).hexdigest()
+
+    def budget(self, name: str | None) -> SharedBudget | None:
+        """The shared budget of credential ``name`` (``None``: the single token's)."""
+        name = name if name is not None else self.single
+        return None if name is None else SharedBudget(self.db, self.key(name), floor=self.floor)
+
+    def reserve(self, name: str | None, cost: int) -> bool:
+        """Reserve ``cost`` points of ``name``'s budget (see ``SharedBudget.reserve``);
+        False when nothing was reserved (no such budget, or no response seen yet)."""
+        budget = self.budget(name)
+        return budget is not None and budget.reserve(cost)
+
+    def settle(
+        self,
+        reserved: str | None,
+        unspent: int,
+        rates: dict[str | None, RateLimitState],
+    ) -> None:
+        """Settle each credential that answered with its newest headers, and give the
+        ``unspent`` points back to the one reserved on (``reserved``)."""
+        for name in {reserved, *rates}:
+            budget = self.budget(name)
+            if budget is not None:
+                budget.settle(rates.get(name), unspent if name == reserved else 0)

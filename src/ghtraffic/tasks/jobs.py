@@ -2,8 +2,9 @@
 
 ``schedule_run`` (periodic, on ``[schedule] cron``): list the repositories, open a run,
 queue one ``collect_repo`` job per repository (a queueing lock and a lock per repository:
-never two waiting, never two running). ``collect_repo``: reserve the repository's points
-in the shared budget and its requests in the shared pace, collect it with the collector
+never two waiting, never two running), naming the credential that listed it.
+``collect_repo``: reserve the repository's points in the shared budget of the credential
+it will use and its requests in the shared pace, collect it with the collector
 (ETag cache and run log in the archive) and, inside the transaction that commits its
 data, queue its ``process_repo`` job and log its result. ``process_repo``: roll-ups,
 events, notifications and the change feed, with the job's id in the same transaction (a
@@ -33,13 +34,16 @@ from ghtraffic.collect.targets import OwnerFailure, Target, discover
 from ghtraffic.config import Settings
 from ghtraffic.domain import RepoFacts, RepoOutcome
 from ghtraffic.github import errors as gh
+from ghtraffic.github.credentials import MultiClient
 from ghtraffic.github.hosts import normalise_api_url
+from ghtraffic.github.kept_apps import KeptApps
 from ghtraffic.github.parse import parse_repo
 from ghtraffic.github.pool import KeptTransport, Pools
+from ghtraffic.github.ratelimit import RateLimitState
 from ghtraffic.processing.processor import Processor
 from ghtraffic.storage.archive import Archive, RepoBatch
 from ghtraffic.tasks import runs
-from ghtraffic.tasks.budget import BudgetExhausted, SharedBudget
+from ghtraffic.tasks.budget import BudgetExhausted, CredentialBudgets
 from ghtraffic.tasks.pace import SharedPace
 
 SCHEDULE_TASK = "ghtraffic.schedule_run"
@@ -64,13 +68,16 @@ class Runtime:
     processor: Processor
     #: Defers jobs on a connection it is given (the batch's), outside the worker's pool.
     deferrer: JobManager
-    budget: SharedBudget | None
+    #: The shared rate budget of each credential.
+    budgets: CredentialBudgets | None
     #: Seconds without a heartbeat after which a worker's running jobs are retried.
     stalled_after: float
     #: The secondary-limit pace shared by every worker of the credential(s).
     pace: SharedPace | None = None
     #: Warm connections the clients of this worker's jobs borrow in turn.
     pools: Pools | None = None
+    #: GitHub Apps kept for every job (installation tokens live beyond one job).
+    apps: KeptApps | None = None
 
     def transport(self) -> AbstractAsyncContextManager[KeptTransport | None]:
         """A warm pool for one job's client (none: the client opens its own)."""
@@ -125,7 +132,7 @@ async def schedule_run(context: JobContext, timestamp: int) -> str:
     etags = ArchiveEtagStore(await asyncio.to_thread(archive.load_etags, listings))
     async with (
         rt.transport() as transport,
-        open_client(settings, etags, transport=transport) as (client, resolved),
+        open_client(settings, etags, transport=transport, apps=rt.apps) as (client, resolved),
     ):
 
         def owner_error(owner: str, exc: Exception) -> OwnerFailure | None:
@@ -136,6 +143,7 @@ async def schedule_run(context: JobContext, timestamp: int) -> str:
             return None
 
         targets, failures = await discover(resolved, client.owner_repos, parse_repo, owner_error)
+        credentials = listed_by(client, targets)
         rate = client.rate
         at = client.server_now() or datetime.now(UTC)
     pending = etags.drain()
@@ -181,7 +189,13 @@ async def schedule_run(context: JobContext, timestamp: int) -> str:
         try:
             await context.app.configure_task(
                 COLLECT_TASK, queue=COLLECT_QUEUE, lock=key, queueing_lock=key
-            ).defer_async(run_id=run_id, total=total, requested=target.requested, facts=facts)
+            ).defer_async(
+                run_id=run_id,
+                total=total,
+                requested=target.requested,
+                facts=facts,
+                credential=credentials.get(target.requested),
+            )
             queued += 1
         except exceptions.AlreadyEnqueued:
             waiting = await context.app.job_manager.list_jobs_async(
@@ -214,16 +228,16 @@ async def collect_repo(
     total: int,
     requested: str,
     facts: dict[str, Any] | None = None,
+    credential: str | None = None,
 ) -> str:
-    """Collect one repository for run ``run_id``."""
+    """Collect one repository for run ``run_id``; ``credential`` names the credential that
+    listed it (several credentials: its requests start with that one)."""
     rt = runtime(context)
     settings, archive = rt.settings, rt.archive
     target = Target(requested, RepoFacts(**facts) if facts is not None else None)
     repo_id = target.facts.github_id if target.facts is not None else None
     if await asyncio.to_thread(runs.has_result, archive.db, run_id, repo_id, requested):
         return "already done in this run"
-    if rt.budget is not None:
-        await asyncio.to_thread(rt.budget.reserve, MOST_POINTS)
     owner, name = target.owner_name
     api = normalise_api_url(settings.api_url)
     prefixes = [f"{api}/repos/{owner}/{name}", f"{api}/repos/{requested}"]
@@ -231,14 +245,25 @@ async def collect_repo(
     last_attempt = context.job.attempts + 1 >= ATTEMPTS
     spent = made = 0
     rate = None
+    #: The credential reserved on, whether anything was, and each credential's headers.
+    first: str | None = None
+    reserved = False
+    rates: dict[str | None, RateLimitState] = {}
     if rt.pace is not None:
         await rt.pace.acquire(MOST_POINTS)
     try:
         quick = settings.with_changes(max_wait=0)
         async with (
             rt.transport() as transport,
-            open_client(quick, etags, transport=transport) as (client, _),
+            open_client(quick, etags, transport=transport, apps=rt.apps) as (client, _),
         ):
+            if isinstance(client, MultiClient):
+                if credential is not None:
+                    client.router.route_by_name(f"{owner}/{name}", repo_id, credential)
+                chosen = client.router.credential_for(f"{owner}/{name}", repo_id)
+                first = chosen.name if chosen is not None else None
+            if rt.budgets is not None:
+                reserved = await asyncio.to_thread(rt.budgets.reserve, first, MOST_POINTS)
 
             def in_commit(batch: RepoBatch, outcome: RepoOutcome) -> None:
                 defer_processing(rt.deferrer, batch, outcome)
@@ -258,10 +283,15 @@ async def collect_repo(
             except RunStopped:
                 outcome = None
             spent, made, rate = client.points, client.requests, client.rate
+            if isinstance(client, MultiClient):
+                for seen, state in client.rates.items():
+                    rates[seen] = state
+            elif rate is not None:
+                rates[None] = rate
     finally:
-        if rt.budget is not None:
-            budget = rt.budget
-            await asyncio.to_thread(budget.settle, rate, MOST_POINTS - spent)
+        if rt.budgets is not None:
+            unspent = MOST_POINTS - spent if reserved else 0
+            await asyncio.to_thread(rt.budgets.settle, first, unspent, rates)
         if rt.pace is not None:
             await asyncio.to_thread(rt.pace.give_back, MOST_POINTS - made)
     if outcome is None or outcome.outcome == "ok":
@@ -278,6 +308,20 @@ async def collect_repo(
 
     await asyncio.to_thread(log_failure)
     return f"failed: {outcome.reason}"
+
+
+def listed_by(client: object, targets: list[Target]) -> dict[str, str]:
+    """The name of the credential each target's first request will use, when the client
+    holds several (an installation's repositories go to that installation)."""
+    if not isinstance(client, MultiClient):
+        return {}
+    found: dict[str, str] = {}
+    for target in targets:
+        repo_id = target.facts.github_id if target.facts is not None else None
+        chosen = client.router.credential_for(target.requested, repo_id)
+        if chosen is not None:
+            found[target.requested] = chosen.name
+    return found
 
 
 def defer_processing(deferrer: JobManager, batch: RepoBatch, outcome: RepoOutcome) -> None:

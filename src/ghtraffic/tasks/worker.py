@@ -7,11 +7,12 @@ import socket
 
 from ghtraffic.collect.run import distinct_tokens, open_archive
 from ghtraffic.config import Settings, require_credential
+from ghtraffic.github.kept_apps import KeptApps
 from ghtraffic.github.pool import Pools
 from ghtraffic.processing.processor import Processor
 from ghtraffic.storage.credentials import with_stored_credentials
 from ghtraffic.tasks.app import build_app, connection_deferrer
-from ghtraffic.tasks.budget import SharedBudget, fingerprint
+from ghtraffic.tasks.budget import CredentialBudgets, fingerprint
 from ghtraffic.tasks.jobs import Runtime
 from ghtraffic.tasks.pace import SharedPace
 from ghtraffic.tasks.schema import apply_queue_schema, require_postgres
@@ -23,8 +24,9 @@ STALLED_FLOOR = 15.0
 def make_runtime(
     settings: Settings, *, stalled_after: float = 30.0, warm_connections: bool = False
 ) -> Runtime:
-    """The archive (migrated), the queue's schema, the processor, the shared budget and
-    the shared pace (per token; several credentials share one conservative pace), and
+    """The archive (migrated), the queue's schema, the processor, the shared budget of
+    each credential and the shared pace (per token; several credentials share one
+    conservative pace), and
     with ``warm_connections`` the connection pools its jobs borrow in turn."""
     require_postgres(settings.database_url)
     archive = open_archive(settings.database_url)
@@ -33,23 +35,28 @@ def make_runtime(
     settings = require_credential(with_stored_credentials(settings, archive.db))
     tokens = distinct_tokens(settings)
     single = tokens[0][1] if len(tokens) == 1 and not settings.apps else None
-    budget = None
-    if single is not None:
-        budget = SharedBudget(archive.db, fingerprint(single), floor=settings.rate_floor)
+    budgets = CredentialBudgets(
+        archive.db,
+        {name: fingerprint(token) for name, token in tokens},
+        floor=settings.rate_floor,
+        single=tokens[0][0] if single is not None else None,
+    )
     pace = None
     if settings.requests_per_minute > 0:
         key = fingerprint(single) if single is not None else "every-credential"
         pace = SharedPace(archive.db, key, per_minute=settings.requests_per_minute)
     pools = Pools(settings.concurrency) if warm_connections else None
+    apps = KeptApps() if settings.apps else None
     return Runtime(
         settings=settings,
         archive=archive,
         processor=Processor(archive.db, settings),
         deferrer=connection_deferrer(),
-        budget=budget,
+        budgets=budgets,
         stalled_after=stalled_after,
         pace=pace,
         pools=pools,
+        apps=apps,
     )
 
 
@@ -84,5 +91,7 @@ async def run_worker(
     finally:
         if runtime.pools is not None:
             await runtime.pools.shutdown()
+        if runtime.apps is not None:
+            await runtime.apps.shutdown()
         runtime.processor.close()
         runtime.archive.db.dispose()

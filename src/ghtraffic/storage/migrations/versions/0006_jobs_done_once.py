@@ -25,9 +25,7 @@ def upgrade() -> None:
     # cascade to collection_results).
     op.add_column("collection_runs", sa.Column("job_id", sa.BigInteger(), nullable=True))
     op.add_column("collection_runs", sa.Column("repos_total", sa.Integer(), nullable=True))
-    op.create_index(
-        op.f("ix_collection_runs_job_id"), "collection_runs", ["job_id"], unique=True
-    )
+    op.create_index(op.f("ix_collection_runs_job_id"), "collection_runs", ["job_id"], unique=True)
     op.add_column("processing_state", sa.Column("last_job_id", sa.BigInteger(), nullable=True))
 
 
