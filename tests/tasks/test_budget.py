@@ -157,7 +157,7 @@ def test_a_worker_with_an_app_and_a_token_spends_each_installations_own_budget(
     with the installation that listed it, and charged to that installation's budget."""
     env = {**cli_env(fake_with_app.api_url, pg_url, tmp_path, ()), "GITHUB_TOKEN": "outsider-token"}
     settings = load_settings(env=env, need_token=True).with_changes(
-        requests_per_minute=0,
+        requests_per_minute=6000,
         credentials=(AppCredential("acme-app", APP_ID, SecretStr(app_keys[0])),),
     )
     apply_queue_schema(pg_url)
@@ -177,12 +177,15 @@ def test_a_worker_with_an_app_and_a_token_spends_each_installations_own_budget(
             budgets = connection.execute(
                 text("SELECT remaining, lim FROM ghtraffic_rate_budget")
             ).all()
+            paces = connection.execute(text("SELECT count(*) FROM ghtraffic_request_pace"))
+            pace_rows = paces.scalar_one()
     finally:
         engine.dispose()
     repos = fake_with_app.world()["repos"]
     assert tuple(run) == ("ok", len(repos))
     owners = {r["full_name"].split("/")[0] for r in repos}
     assert len(budgets) == len(owners), "one budget per installation, none for the token"
+    assert pace_rows == len(owners), "and one request pace per installation"
     points = fake_with_app.stats()["points"]
     installations = sum(n for token, n in points.items() if token.startswith("ghs_"))
     assert all(0 < remaining < limit for remaining, limit in budgets)

@@ -156,10 +156,15 @@ class CredentialBudgets:
             return found
         return "credential:" + hashlib.sha256(name.encode()).hexdigest()
 
+    def key_of(self, name: str | None) -> str:
+        """The key of credential ``name`` (``None``: the single token's)."""
+        return self.key(name if name is not None else self.single or "")
+
     def budget(self, name: str | None) -> SharedBudget | None:
         """The shared budget of credential ``name`` (``None``: the single token's)."""
-        name = name if name is not None else self.single
-        return None if name is None else SharedBudget(self.db, self.key(name), floor=self.floor)
+        if name is None and self.single is None:
+            return None
+        return SharedBudget(self.db, self.key_of(name), floor=self.floor)
 
     def reserve(self, name: str | None, cost: int) -> bool:
         """Reserve ``cost`` points of ``name``'s budget (see ``SharedBudget.reserve``);

@@ -3,8 +3,8 @@
 ``schedule_run`` (periodic, on ``[schedule] cron``): list the repositories, open a run,
 queue one ``collect_repo`` job per repository (a queueing lock and a lock per repository:
 never two waiting, never two running), naming the credential that listed it.
-``collect_repo``: reserve the repository's points in the shared budget of the credential
-it will use and its requests in the shared pace, collect it with the collector
+``collect_repo``: reserve the repository's points in the shared budget and its requests
+in the shared pace of the credential it will use, collect it with the collector
 (ETag cache and run log in the archive) and, inside the transaction that commits its
 data, queue its ``process_repo`` job and log its result. ``process_repo``: roll-ups,
 events, notifications and the change feed, with the job's id in the same transaction (a
@@ -44,7 +44,7 @@ from ghtraffic.processing.processor import Processor
 from ghtraffic.storage.archive import Archive, RepoBatch
 from ghtraffic.tasks import runs
 from ghtraffic.tasks.budget import BudgetExhausted, CredentialBudgets
-from ghtraffic.tasks.pace import SharedPace
+from ghtraffic.tasks.pace import CredentialPaces, SharedPace
 
 SCHEDULE_TASK = "ghtraffic.schedule_run"
 COLLECT_TASK = "ghtraffic.collect_repo"
@@ -72,8 +72,8 @@ class Runtime:
     budgets: CredentialBudgets | None
     #: Seconds without a heartbeat after which a worker's running jobs are retried.
     stalled_after: float
-    #: The secondary-limit pace shared by every worker of the credential(s).
-    pace: SharedPace | None = None
+    #: The secondary-limit pace every worker shares, per credential.
+    paces: CredentialPaces | None = None
     #: Warm connections the clients of this worker's jobs borrow in turn.
     pools: Pools | None = None
     #: GitHub Apps kept for every job (installation tokens live beyond one job).
@@ -249,8 +249,7 @@ async def collect_repo(
     first: str | None = None
     reserved = False
     rates: dict[str | None, RateLimitState] = {}
-    if rt.pace is not None:
-        await rt.pace.acquire(MOST_POINTS)
+    pace: SharedPace | None = None
     try:
         quick = settings.with_changes(max_wait=0)
         async with (
@@ -264,6 +263,10 @@ async def collect_repo(
                 first = chosen.name if chosen is not None else None
             if rt.budgets is not None:
                 reserved = await asyncio.to_thread(rt.budgets.reserve, first, MOST_POINTS)
+            if rt.paces is not None:
+                ready = rt.paces.pace(first)
+                await ready.acquire(MOST_POINTS)
+                pace = ready  # taken: what is not used goes back
 
             def in_commit(batch: RepoBatch, outcome: RepoOutcome) -> None:
                 defer_processing(rt.deferrer, batch, outcome)
@@ -292,8 +295,8 @@ async def collect_repo(
         if rt.budgets is not None:
             unspent = MOST_POINTS - spent if reserved else 0
             await asyncio.to_thread(rt.budgets.settle, first, unspent, rates)
-        if rt.pace is not None:
-            await asyncio.to_thread(rt.pace.give_back, MOST_POINTS - made)
+        if pace is not None:
+            await asyncio.to_thread(pace.give_back, MOST_POINTS - made)
     if outcome is None or outcome.outcome == "ok":
         return "ok" if outcome else "nothing to collect"
     if outcome.outcome == "deferred":

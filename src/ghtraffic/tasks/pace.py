@@ -7,13 +7,15 @@ A token bucket per credential in ``ghtraffic_request_pace``: it refills at
 machine) and holds at most ``per_minute / 12`` (five seconds' worth), so any rolling
 minute sees at most ``per_minute × 13/12`` requests: 867 at the default 800. Before a
 repository a job takes the most requests it may make; after it, it gives back what it did
-not use (or takes what retries used on top).
+not use (or takes what retries used on top). With several credentials each has its own
+bucket (:class:`CredentialPaces`), keyed as its rate budget.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import text
@@ -97,3 +99,16 @@ class SharedPace:
             pause = min(wait, LONGEST_WAIT)
             await sleep(pause)
             waited += pause
+
+
+@dataclass(frozen=True)
+class CredentialPaces:
+    """The shared pace of each credential: ``key`` turns a credential's name (``None``:
+    the single token of a plain client) into the key of its bucket."""
+
+    db: Database
+    per_minute: int
+    key: Callable[[str | None], str]
+
+    def pace(self, name: str | None) -> SharedPace:
+        return SharedPace(self.db, self.key(name), per_minute=self.per_minute)

@@ -14,7 +14,7 @@ from ghtraffic.storage.credentials import with_stored_credentials
 from ghtraffic.tasks.app import build_app, connection_deferrer
 from ghtraffic.tasks.budget import CredentialBudgets, fingerprint
 from ghtraffic.tasks.jobs import Runtime
-from ghtraffic.tasks.pace import SharedPace
+from ghtraffic.tasks.pace import CredentialPaces
 from ghtraffic.tasks.schema import apply_queue_schema, require_postgres
 
 #: The shortest silence (seconds) after which a worker's jobs are taken over.
@@ -24,10 +24,9 @@ STALLED_FLOOR = 15.0
 def make_runtime(
     settings: Settings, *, stalled_after: float = 30.0, warm_connections: bool = False
 ) -> Runtime:
-    """The archive (migrated), the queue's schema, the processor, the shared budget of
-    each credential and the shared pace (per token; several credentials share one
-    conservative pace), and
-    with ``warm_connections`` the connection pools its jobs borrow in turn."""
+    """The archive (migrated), the queue's schema, the processor, the shared budget and
+    the shared pace of each credential, the GitHub Apps kept for all jobs, and with
+    ``warm_connections`` the connection pools its jobs borrow in turn."""
     require_postgres(settings.database_url)
     archive = open_archive(settings.database_url)
     apply_queue_schema(settings.database_url)
@@ -41,10 +40,9 @@ def make_runtime(
         floor=settings.rate_floor,
         single=tokens[0][0] if single is not None else None,
     )
-    pace = None
+    paces = None
     if settings.requests_per_minute > 0:
-        key = fingerprint(single) if single is not None else "every-credential"
-        pace = SharedPace(archive.db, key, per_minute=settings.requests_per_minute)
+        paces = CredentialPaces(archive.db, settings.requests_per_minute, budgets.key_of)
     pools = Pools(settings.concurrency) if warm_connections else None
     apps = KeptApps() if settings.apps else None
     return Runtime(
@@ -54,7 +52,7 @@ def make_runtime(
         deferrer=connection_deferrer(),
         budgets=budgets,
         stalled_after=stalled_after,
-        pace=pace,
+        paces=paces,
         pools=pools,
         apps=apps,
     )
