@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import os
 import random
-import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,6 +18,7 @@ from ghtraffic.fakegithub.faults import parse_faults
 from ghtraffic.fakegithub.server import FakeGitHub, running
 from ghtraffic.storage.database import Database
 from ghtraffic.storage.locks import CollectionLock
+from tests.kills import kill_at_random_moments, timed_run
 
 OWNERS = ("octo-demo", "acme-labs", "globex")
 #: SIGKILLs per back end (SQLite, PostgreSQL): with the other command's test, 100 random
@@ -93,27 +92,22 @@ def test_killed_runs_leave_a_sound_archive_and_the_next_run_completes_it(
     fake: FakeGitHub, database_url: str, tmp_path: Path
 ) -> None:
     env = _env(fake, database_url, tmp_path)
-    rng = random.Random(1234)
-    kills = 0
-    for _ in range(KILLS):
-        process = subprocess.Popen(
-            _command(), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-        )
-        time.sleep(rng.uniform(0.3, 2.5))
-        if process.poll() is None:
-            process.send_signal(signal.SIGKILL)
-            kills += 1
-        process.wait(timeout=60)
-        _intact(database_url)
-    assert kills > 0, "the runs ended before any kill: make them slower"
+    reference_url = f"sqlite:///{tmp_path / 'reference.sqlite'}"
+    reference_env = _env(fake, reference_url, tmp_path)
+    kills = kill_at_random_moments(
+        _command(),
+        env,
+        runs=KILLS,
+        run_seconds=timed_run(_command(), reference_env),
+        rng=random.Random(1234),
+        after_each=lambda: _intact(database_url),
+    )
+    assert kills >= KILLS // 4, f"only {kills} of {KILLS} runs were killed before they ended"
 
     final = subprocess.run(_command(), env=env, capture_output=True, text=True, check=False)
     assert final.returncode == 0, final.stderr
     _intact(database_url)
 
-    reference_url = f"sqlite:///{tmp_path / 'reference.sqlite'}"
-    reference_env = _env(fake, reference_url, tmp_path)
-    subprocess.run(_command(), env=reference_env, capture_output=True, check=True)
     assert _export(env) == _export(reference_env)
 
     status = subprocess.run(

@@ -6,15 +6,15 @@ from __future__ import annotations
 import csv
 import os
 import random
-import signal
 import subprocess
 import sys
-import time
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, inspect, text
+
+from tests.kills import kill_at_random_moments, timed_run
 
 #: SIGKILLs per back end (SQLite, PostgreSQL): with the other command's test, 100 random
 #: moments in all. ``GHTRAFFIC_CRASH_KILLS`` sets more.
@@ -84,28 +84,21 @@ def test_killed_imports_leave_a_sound_archive_and_the_next_completes_it(
         "GHTRAFFIC_HOME": str(tmp_path),
         "GHTRAFFIC_DATABASE_URL": database_url,
     }
-    rng = random.Random(99)
-    kills = 0
-    for _ in range(KILLS):
-        process = subprocess.Popen(
-            [sys.executable, "-m", "ghtraffic", "import", "generic", str(source)],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        time.sleep(rng.uniform(0.8, 3.0))
-        if process.poll() is None:
-            process.send_signal(signal.SIGKILL)
-            kills += 1
-        process.wait(timeout=60)
-        _sound(database_url)
-    assert kills > 0, "every import ended before its kill: make the file bigger"
+    reference = {**env, "GHTRAFFIC_DATABASE_URL": f"sqlite:///{tmp_path / 'reference.sqlite'}"}
+    command = [sys.executable, "-m", "ghtraffic", "import", "generic", str(source)]
+    kills = kill_at_random_moments(
+        command,
+        env,
+        runs=KILLS,
+        run_seconds=timed_run(command, reference),
+        rng=random.Random(99),
+        after_each=lambda: _sound(database_url),
+    )
+    assert kills >= KILLS // 4, f"only {kills} of {KILLS} imports were killed before they ended"
 
     final = _run(env, "import", "generic", str(source))
     assert final.returncode == 0, final.stderr
     _sound(database_url)
-    reference = {**env, "GHTRAFFIC_DATABASE_URL": f"sqlite:///{tmp_path / 'reference.sqlite'}"}
-    assert _run(reference, "import", "generic", str(source)).returncode == 0
     exported = _run(env, "export", "--format", "csv").stdout
     assert exported == _run(reference, "export", "--format", "csv").stdout
     assert exported.count("\n") == 60 * 400 + 1
