@@ -310,8 +310,8 @@ class Admin:
 
 def make_admin(db_path: Path) -> Admin:
     """An admin account and a personal API token in the archive at ``db_path``."""
-    from ghtraffic.web.accounts import add_user, find_user
-    from ghtraffic.web.tokens import create_token
+    from ghtraffic.identity.accounts import add_user, find_user
+    from ghtraffic.identity.tokens import create_token
 
     db = Database(sqlite_url(db_path))
     db.upgrade()

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from _fake import FakeProcess, fake_github
-from ghtraffic.collect.run import open_archive
+from ghtraffic.storage.archive import open_archive
 
 OWNERS = ("octo-demo", "acme-labs", "globex")
 

@@ -171,8 +171,8 @@ def test_repo_is_required_when_the_format_does_not_record_it(archive: Archive) -
         ["import", "auto", str(REALDATA / "sangonzal_debevv_nanoMODBUS")], _url(archive), code=2
     )
     assert result.output.strip().splitlines() == [
-        f"error: {REALDATA / 'sangonzal_debevv_nanoMODBUS'} (sangonzal) does not record its"
-        " repository: give it with --repo OWNER/NAME"
+        f"error: {REALDATA / 'sangonzal_debevv_nanoMODBUS'} (repository-traffic-action) does not"
+        " record its repository: give it with --repo OWNER/NAME"
     ]
 
 
@@ -184,7 +184,10 @@ def test_a_folder_of_several_formats_is_refused(archive: Archive) -> None:
 def test_counts_and_downloads_are_imported(archive: Archive) -> None:
     url = _url(archive)
     run(["import", "auto", str(REALDATA / "custom_NCAR_i-wrf"), "--repo", "NCAR/i-wrf"], url)
-    run(["import", "ghrs", str(SEISSOL / "ghrs-data"), "--repo", "SeisSol/SeisSol"], url)
+    run(
+        ["import", "github-repo-stats", str(SEISSOL / "ghrs-data"), "--repo", "SeisSol/SeisSol"],
+        url,
+    )
     with archive.db.read_session() as session:
         pulls = session.scalar(
             select(DownloadCount.count).where(

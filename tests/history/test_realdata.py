@@ -39,14 +39,14 @@ FOLDERS: dict[str, list[str]] = {
     "text_Significant-Gravitas_AutoGPT": [],
 }
 EXPECTED_FORMAT = {
-    "ghrs": "ghrs",
-    "sangonzal": "sangonzal",
-    "nchah": "nchah",
-    "text_HafidIdrissi": "hafid",
-    "custom_NCAR": "ncar",
-    "custom_analyticsinmotion": "analyticsinmotion",
-    "text_pancsta": "ghrs",
-    "text_Significant-Gravitas": "ghrs",
+    "ghrs": "github-repo-stats",
+    "sangonzal": "repository-traffic-action",
+    "nchah": "github-traffic-stats",
+    "text_HafidIdrissi": "github-traffic-archive",
+    "custom_NCAR": "ncar-metrics",
+    "custom_analyticsinmotion": "github-stats",
+    "text_pancsta": "github-repo-stats",
+    "text_Significant-Gravitas": "github-repo-stats",
 }
 
 

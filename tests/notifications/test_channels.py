@@ -18,7 +18,7 @@ from ghtraffic.notifications.dispatch import Dispatcher
 from ghtraffic.notifications.slack.transport import slack_payload
 from ghtraffic.notifications.webhook.transport import webhook_body
 from ghtraffic.processing import Processor
-from ghtraffic.processing.reads import deliveries
+from ghtraffic.readmodels.events import deliveries
 from ghtraffic.storage.database import Database
 from ghtraffic.storage.tables_processing import NotificationDelivery
 from tests.notifications.receivers import (

@@ -18,8 +18,8 @@ from ghtraffic.fakegithub.config import FakeGitHubConfig
 from ghtraffic.fakegithub.model import TrafficModel
 from ghtraffic.fakegithub.server import FakeGitHub, running
 from ghtraffic.github.retry import RetryPolicy
-from ghtraffic.processing import Processor, changes_since, events
-from ghtraffic.processing.reads import deliveries
+from ghtraffic.processing import Processor, changes_since
+from ghtraffic.readmodels.events import deliveries, events
 from ghtraffic.storage.archive import Archive
 from ghtraffic.storage.database import Database
 from tests.notifications.receivers import (

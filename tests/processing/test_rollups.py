@@ -11,9 +11,8 @@ from typing import Any
 from sqlalchemy import select
 
 from ghtraffic.domain import DayValues, RepoFacts
-from ghtraffic.processing import rollup_series
-from ghtraffic.processing.reads import RollupPoint
 from ghtraffic.processing.rollups import month_start, week_start
+from ghtraffic.readmodels.rollups import RollupPoint, rollup_series
 from ghtraffic.storage.archive import Archive
 from ghtraffic.storage.database import Database
 from ghtraffic.storage.tables import Repo, TrafficDaily

@@ -8,8 +8,7 @@ from datetime import date, timedelta
 import pytest
 
 from ghtraffic.domain import DayValues
-from ghtraffic.processing import events
-from ghtraffic.processing.reads import ReferrerGrowth, deliveries
+from ghtraffic.readmodels.events import ReferrerGrowth, deliveries, events
 from ghtraffic.storage.archive import Archive
 from ghtraffic.storage.database import Database
 from tests.processing.helpers import Recorder, collect, day, new_repo, processor

@@ -13,12 +13,11 @@ import pytest
 from pydantic import SecretStr
 from sqlalchemy import create_engine, text
 
-from ghtraffic.collect.run import open_archive
 from ghtraffic.config import AppCredential, load_settings
 from ghtraffic.fakegithub.config import FakeGitHubConfig
 from ghtraffic.fakegithub.server import FakeGitHub, running
 from ghtraffic.github.ratelimit import RateLimitState
-from ghtraffic.storage.archive import Archive
+from ghtraffic.storage.archive import Archive, open_archive
 from ghtraffic.tasks.app import queue_run_now
 from ghtraffic.tasks.budget import BudgetExhausted, CredentialBudgets, SharedBudget
 from ghtraffic.tasks.schema import apply_queue_schema

@@ -82,3 +82,47 @@ def test_worker_on_sqlite_says_what_to_do_in_one_line(tmp_path: Path, fake: Fake
     assert len(lines) == 1
     assert "PostgreSQL" in lines[0]
     assert "ghtraffic db copy" in lines[0]
+
+
+def test_an_archive_whose_workers_made_their_own_tables_upgrades_keeping_them(
+    pg_url: str,
+) -> None:
+    """Workers of earlier releases created their budget and pace tables themselves; the
+    migration that now owns them keeps those tables and their rows."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from ghtraffic.storage.database import Database
+    from ghtraffic.storage.migrate import alembic_config
+
+    db = Database(pg_url)
+    with db.engine.begin() as connection:
+        command.upgrade(alembic_config(connection), "0007")
+        connection.execute(
+            text(
+                "CREATE TABLE ghtraffic_rate_budget (fingerprint text PRIMARY KEY,"
+                " remaining integer NOT NULL, lim integer NOT NULL, reset_at timestamptz"
+                " NOT NULL, server_offset double precision NOT NULL DEFAULT 0,"
+                " updated_at timestamptz NOT NULL DEFAULT now())"
+            )
+        )
+        connection.execute(
+            text(
+                "CREATE TABLE ghtraffic_request_pace (fingerprint text PRIMARY KEY,"
+                " tokens double precision NOT NULL, updated_at timestamptz NOT NULL)"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO ghtraffic_rate_budget (fingerprint, remaining, lim, reset_at)"
+                " VALUES ('abc', 4000, 5000, now())"
+            )
+        )
+    try:
+        db.upgrade()
+        with db.engine.connect() as connection:
+            kept = connection.execute(text("SELECT remaining FROM ghtraffic_rate_budget")).all()
+        assert kept == [(4000,)]
+        assert db.current_revision() == "0008"
+    finally:
+        db.dispose()

@@ -13,15 +13,14 @@ import pytest
 
 from ghtraffic.storage.database import Database
 from ghtraffic.tasks.pace import SharedPace
-from ghtraffic.tasks.schema import apply_queue_schema
 
 T0 = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture
 def db(pg_url: str) -> Iterator[Database]:
-    apply_queue_schema(pg_url)
     database = Database(pg_url)
+    database.upgrade()
     yield database
     database.dispose()
 

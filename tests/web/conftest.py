@@ -10,13 +10,12 @@ from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from ghtraffic.config import Settings
+from ghtraffic.identity.accounts import add_user
+from ghtraffic.identity.grants import grant
 from ghtraffic.storage.archive import Archive
 from ghtraffic.storage.database import Database
-from ghtraffic.web.accounts import add_user
 from ghtraffic.web.app import create_app
 from ghtraffic.web.config import WebConfig
-from ghtraffic.web.feed import ArchiveFeed
-from ghtraffic.web.grants import grant
 from tests.web.seed import seed
 
 PASSWORD = "correct horse battery"
@@ -34,7 +33,7 @@ def seeded(db: Database, archive: Archive) -> Database:
 
 @pytest.fixture
 def app(seeded: Database) -> Starlette:
-    return create_app(seeded, Settings(), config=CONFIG, feed=ArchiveFeed(seeded))
+    return create_app(seeded, Settings(), config=CONFIG)
 
 
 @pytest.fixture

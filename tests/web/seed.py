@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+from ghtraffic.config import Settings
 from ghtraffic.domain import (
     DayValues,
     PopularPath,
@@ -13,6 +14,7 @@ from ghtraffic.domain import (
     WeekValues,
     WindowTotals,
 )
+from ghtraffic.processing import Processor
 from ghtraffic.storage.archive import Archive
 
 NEWEST = date(2026, 3, 1)
@@ -110,9 +112,15 @@ def seed(archive: Archive, days: int = DAYS, newest: date = NEWEST) -> None:
 
 
 def add_day(archive: Archive, repo_id: int, day: date, views: int, at: datetime) -> None:
-    """One more collected day for an existing repository (a new success time)."""
+    """One more collected day for an existing repository, processed as a collection's
+    would be (so the change feed tells open dashboards)."""
     facts = next(f for f in REPOS if f.github_id == repo_id)
     with archive.repo_batch() as batch:
         batch.upsert_repo(facts, at)
         batch.merge_daily(repo_id, [DayValues(day, views, 1, 1, 1)], at)
         batch.mark_success(repo_id, at)
+    processor = Processor(archive.db, Settings())
+    try:
+        processor.process_repo(repo_id, at)
+    finally:
+        processor.close()

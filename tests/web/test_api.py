@@ -8,10 +8,10 @@ from typing import Any
 from openapi_spec_validator import validate
 from starlette.testclient import TestClient
 
+from ghtraffic.identity.accounts import find_user
+from ghtraffic.identity.tokens import create_token, revoke_token
 from ghtraffic.storage.database import Database
-from ghtraffic.web.accounts import find_user
 from ghtraffic.web.api.openapi import document
-from ghtraffic.web.tokens import create_token, revoke_token
 from tests.web.conftest import csrf_from
 
 

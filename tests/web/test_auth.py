@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.testclient import TestClient
 
-from ghtraffic.web.sessions import COOKIE
+from ghtraffic.identity.sessions import COOKIE
 from tests.web.conftest import PASSWORD, csrf_from, login
 
 

@@ -14,12 +14,12 @@ import pytest
 from click.testing import CliRunner
 
 from ghtraffic.cli.users import public_command, user_group
+from ghtraffic.identity.accounts import authenticate
+from ghtraffic.identity.tokens import user_for_token
 from ghtraffic.storage.archive import Archive
 from ghtraffic.storage.database import Database
 from ghtraffic.web import assets
-from ghtraffic.web.accounts import authenticate
 from ghtraffic.web.scheduler import Scheduler, catch_up_due, next_time
-from ghtraffic.web.tokens import user_for_token
 from tests.web.seed import seed
 
 

@@ -11,7 +11,6 @@ import pytest
 
 from ghtraffic.storage.archive import Archive
 from ghtraffic.storage.database import Database
-from ghtraffic.web.feed import default_feed
 from ghtraffic.web.listen import listen
 from ghtraffic.web.sse import Broadcaster
 from tests.processing.helpers import collect, day, new_repo, processor
@@ -29,7 +28,7 @@ def test_a_change_committed_elsewhere_arrives_before_the_next_poll(
     worker_db = Database(url)
 
     async def scenario() -> tuple[str, int | None, float]:
-        broadcaster = Broadcaster(default_feed(db), 600.0, lambda wake: listen(url, wake))
+        broadcaster = Broadcaster(db, 600.0, lambda wake: listen(url, wake))
         queue = broadcaster.subscribe()
         try:
             await asyncio.sleep(1.0)  # the broadcaster reads where the feed is and listens

@@ -16,12 +16,12 @@ from sqlalchemy.orm import Session
 from starlette.testclient import TestClient
 
 from ghtraffic.domain import DayValues, RepoFacts
+from ghtraffic.identity.accounts import find_user
+from ghtraffic.identity.public import set_public
+from ghtraffic.readmodels.series import Point
 from ghtraffic.storage.archive import Archive
 from ghtraffic.storage.database import Database
 from ghtraffic.storage.tables import TrafficDaily
-from ghtraffic.web.accounts import find_user
-from ghtraffic.web.public import set_public
-from ghtraffic.web.series import Point
 from ghtraffic.web.views.overview_table import PAGE_SIZE, Table, TableQuery, select, sort_key
 from tests.web.seed import NEWEST
 
@@ -282,9 +282,9 @@ def _dense(points: dict[date, int | None], since: date, until: date) -> list[int
 def test_figures_and_sparklines_match_the_daily_rows(seeded: Database) -> None:
     """The buckets the database sums give what summing the archived days gives, for short
     ranges (a point a day) and long ones (a point per several days), gaps included."""
-    from ghtraffic.web import series
-    from ghtraffic.web.permissions import visible_repos
-    from ghtraffic.web.principal import Principal
+    from ghtraffic.identity.permissions import visible_repos
+    from ghtraffic.identity.principal import Principal
+    from ghtraffic.readmodels import series
     from ghtraffic.web.ranges import DateRange
     from ghtraffic.web.views.common import sparkline
     from ghtraffic.web.views.overview import build

@@ -9,11 +9,11 @@ from starlette.applications import Starlette
 from starlette.routing import Mount, Route
 from starlette.testclient import TestClient
 
+from ghtraffic.identity.permissions import visible_ids
+from ghtraffic.identity.principal import Principal
+from ghtraffic.identity.public import set_public
+from ghtraffic.processing.feed import Change
 from ghtraffic.storage.database import Database
-from ghtraffic.web.feed import Change
-from ghtraffic.web.permissions import visible_ids
-from ghtraffic.web.principal import Principal
-from ghtraffic.web.public import set_public
 from ghtraffic.web.sse import allowed
 from tests.web.conftest import PASSWORD
 
@@ -121,7 +121,10 @@ def test_public_view_shows_public_repos_only(seeded: Database, anon: TestClient)
 
 
 def test_live_stream_filter(seeded: Database) -> None:
-    from ghtraffic.web.accounts import find_user
+    from datetime import UTC, datetime
+
+    AT = datetime(2026, 1, 1, tzinfo=UTC)
+    from ghtraffic.identity.accounts import find_user
 
     viewer = find_user(seeded, "viewer")
     admin = find_user(seeded, "admin")
@@ -130,21 +133,21 @@ def test_live_stream_filter(seeded: Database) -> None:
     with seeded.read_session() as session:
         seen = visible_ids(session, Principal(user=viewer))
     assert seen == {101, 102}
-    assert allowed(Change(1, 101, "collected"), Principal(user=viewer), seen)
-    assert not allowed(Change(2, 201, "collected"), Principal(user=viewer), seen)
-    assert not allowed(Change(3, None, "run"), Principal(user=viewer), seen)
-    assert allowed(Change(3, None, "run"), Principal(user=admin), {101, 102, 201})
+    assert allowed(Change(1, "traffic", 101, None, AT), Principal(user=viewer), seen)
+    assert not allowed(Change(2, "traffic", 201, None, AT), Principal(user=viewer), seen)
+    assert not allowed(Change(3, "run", None, None, AT), Principal(user=viewer), seen)
+    assert allowed(Change(3, "run", None, None, AT), Principal(user=admin), {101, 102, 201})
 
 
 def test_one_repository_check_agrees_with_the_listing(seeded: Database) -> None:
     from datetime import UTC, datetime
 
     from ghtraffic.domain import RepoFacts
+    from ghtraffic.identity.accounts import add_user, find_user
+    from ghtraffic.identity.grants import grant
+    from ghtraffic.identity.permissions import can_see
+    from ghtraffic.identity.principal import PUBLIC
     from ghtraffic.storage.archive import Archive
-    from ghtraffic.web.accounts import add_user, find_user
-    from ghtraffic.web.grants import grant
-    from ghtraffic.web.permissions import can_see
-    from ghtraffic.web.principal import PUBLIC
 
     # A repository renamed after a grant by its old name, a grant of one repository, an
     # owner grant and no grant at all.

@@ -8,11 +8,12 @@ import click
 
 from ghtraffic.cli.common import config_options, err, fail, one_line_errors
 from ghtraffic.cli.progress import RunDisplay
-from ghtraffic.collect.run import open_archive, run_collection
-from ghtraffic.config import ConfigError, load_settings, parse_repo_name, require_credential
+from ghtraffic.collect.run import run_collection
+from ghtraffic.config import ConfigError, load_settings, parse_repo_name
 from ghtraffic.domain import RepoOutcome
 from ghtraffic.processing.processor import Processor
-from ghtraffic.storage.credentials import with_stored_credentials
+from ghtraffic.storage.archive import open_archive
+from ghtraffic.storage.credentials import collection_credentials
 
 
 @click.command("collect")
@@ -110,7 +111,7 @@ def collect_command(
     settings = settings.with_changes(**changes)
     archive = open_archive(settings.database_url)
     # Tokens and Apps stored in the archive (encrypted) count as much as configured ones.
-    settings = require_credential(with_stored_credentials(settings, archive.db))
+    settings = collection_credentials(settings, archive.db)
     if not settings.repos and not settings.owners and not settings.apps:
         raise ConfigError(
             "nothing to collect: give --repo OWNER/NAME or --owner LOGIN, "

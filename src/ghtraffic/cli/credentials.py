@@ -15,8 +15,8 @@ from pydantic import SecretStr
 from rich.table import Table
 
 from ghtraffic.cli.common import config_options, err, one_line_errors, out
-from ghtraffic.collect.run import open_archive
 from ghtraffic.config import ConfigError, load_settings
+from ghtraffic.storage.archive import open_archive
 from ghtraffic.storage.database import Database
 
 

@@ -14,16 +14,16 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
 from ghtraffic.cli.common import err, one_line_errors, out
-from ghtraffic.cli.serve import serve
 from ghtraffic.cli.status import print_status
-from ghtraffic.collect.run import open_archive, run_collection
+from ghtraffic.collect.run import run_collection
 from ghtraffic.config import Settings, data_dir
 from ghtraffic.fakegithub.config import FakeGitHubConfig
 from ghtraffic.fakegithub.server import FakeGitHub, running
+from ghtraffic.identity.accounts import add_user
 from ghtraffic.processing.processor import Processor
-from ghtraffic.storage.archive import Archive
-from ghtraffic.web.accounts import add_user
+from ghtraffic.storage.archive import Archive, open_archive
 from ghtraffic.web.config import web_config
+from ghtraffic.web.server import serve
 
 DEMO_TOKEN = "demo-token"  # noqa: S105 (the fake GitHub's public demo token)
 DEMO_OWNERS = ("octo-demo", "acme-labs", "globex")
@@ -99,6 +99,7 @@ def demo_command(
                 on_committed=processor.on_committed,
                 on_ready=ready,
                 before_collect=lambda: _advance(fake),
+                say=err.print,
             )
         )
 

@@ -14,10 +14,9 @@ from typing import TextIO
 import click
 
 from ghtraffic.cli.common import config_options, one_line_errors
-from ghtraffic.collect.run import open_archive
 from ghtraffic.config import ConfigError, load_settings
 from ghtraffic.history import exports
-from ghtraffic.storage.archive import Archive
+from ghtraffic.storage.archive import Archive, open_archive
 from ghtraffic.storage.errors import UnknownRepoError
 
 HEADER = ("repo", "date", "views", "views_unique", "clones", "clones_unique")

@@ -12,7 +12,8 @@ from pydantic import SecretStr
 
 from ghtraffic.cli.common import EXIT_USAGE, fail, one_line_errors
 from ghtraffic.config import DEFAULT_API_URL, ConfigError, parse_repo_name
-from ghtraffic.github.client import GitHubClient, fetch_traffic
+from ghtraffic.github.client import GitHubClient
+from ghtraffic.github.fetch import fetch_traffic
 
 
 @click.command("fetch")

@@ -8,18 +8,18 @@ from pathlib import Path
 import click
 
 from ghtraffic.cli.common import EXIT_FAILED, config_options, one_line_errors
-from ghtraffic.collect.run import open_archive
 from ghtraffic.config import ConfigError, load_settings
-from ghtraffic.history.importers import FORMATS, ImportFailure, Target, read_path
+from ghtraffic.history.importers import ALIASES, FORMATS, ImportFailure, Target, read_path
 from ghtraffic.history.importers.base import valid_repo
 from ghtraffic.history.load import ImportReport, apply_import
+from ghtraffic.storage.archive import open_archive
 
 #: Per-repository lines are printed up to this many repositories (the totals always).
 REPO_LINES = 50
 
 
 @click.command("import")
-@click.argument("fmt", metavar="FORMAT", type=click.Choice(FORMATS))
+@click.argument("fmt", metavar="FORMAT", type=click.Choice(FORMATS + tuple(ALIASES)))
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
 @click.option(
     "--repo",

@@ -8,8 +8,8 @@ from pathlib import Path
 import click
 
 from ghtraffic.cli.common import EXIT_FAILED, config_options, fail, one_line_errors
-from ghtraffic.collect.run import open_archive
 from ghtraffic.config import ConfigError, load_settings
+from ghtraffic.storage.archive import open_archive
 
 DATE = click.DateTime(formats=["%Y-%m-%d"])
 

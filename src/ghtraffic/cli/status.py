@@ -10,9 +10,8 @@ import click
 from rich.table import Table
 
 from ghtraffic.cli.common import config_options, one_line_errors, out
-from ghtraffic.collect.run import open_archive
 from ghtraffic.config import load_settings
-from ghtraffic.storage.archive import Archive
+from ghtraffic.storage.archive import Archive, open_archive
 from ghtraffic.storage.records import RepoStatus, StatusReport
 
 

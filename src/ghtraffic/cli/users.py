@@ -10,10 +10,10 @@ import click
 from rich.table import Table
 
 from ghtraffic.cli.common import EXIT_USAGE, config_options, fail, one_line_errors, out
-from ghtraffic.collect.run import open_archive
 from ghtraffic.config import load_settings
+from ghtraffic.identity.accounts import AccountError
+from ghtraffic.storage.archive import open_archive
 from ghtraffic.storage.database import Database
-from ghtraffic.web.accounts import AccountError
 
 
 def _db(config_path: str | None, database_url: str | None, api_url: str | None) -> Database:
@@ -63,7 +63,7 @@ def add_command(
     api_url: str | None,
 ) -> None:
     """Add a user (asks for the password, hidden)."""
-    from ghtraffic.web.accounts import add_user
+    from ghtraffic.identity.accounts import add_user
 
     db = _db(config_path, database_url, api_url)
     user = add_user(db, name, _read_password(password_stdin), admin=admin)
@@ -75,8 +75,8 @@ def add_command(
 @one_line_errors
 def list_command(config_path: str | None, database_url: str | None, api_url: str | None) -> None:
     """List users, their roles and grants."""
-    from ghtraffic.web.accounts import list_users
-    from ghtraffic.web.grants import all_grants
+    from ghtraffic.identity.accounts import list_users
+    from ghtraffic.identity.grants import all_grants
 
     db = _db(config_path, database_url, api_url)
     users = list_users(db)
@@ -104,7 +104,7 @@ def grant_command(
     name: str, target: str, config_path: str | None, database_url: str | None, api_url: str | None
 ) -> None:
     """Let a viewer see an owner's repositories or one repository."""
-    from ghtraffic.web.grants import grant
+    from ghtraffic.identity.grants import grant
 
     key = grant(_db(config_path, database_url, api_url), name, target)
     out.print(f"{name} may see {key}")
@@ -120,7 +120,7 @@ def revoke_command(
     name: str, target: str, config_path: str | None, database_url: str | None, api_url: str | None
 ) -> None:
     """Take a grant back."""
-    from ghtraffic.web.grants import revoke
+    from ghtraffic.identity.grants import revoke
 
     if revoke(_db(config_path, database_url, api_url), name, target):
         out.print(f"{name} no longer sees {target.lower()}")
@@ -138,8 +138,8 @@ def token_command(
     name: str, label: str, config_path: str | None, database_url: str | None, api_url: str | None
 ) -> None:
     """Create a personal API token for a user; it is printed once, on stdout."""
-    from ghtraffic.web.accounts import require_user
-    from ghtraffic.web.tokens import create_token
+    from ghtraffic.identity.accounts import require_user
+    from ghtraffic.identity.tokens import create_token
 
     db = _db(config_path, database_url, api_url)
     token, _ = create_token(db, require_user(db, name).id, label)
@@ -155,7 +155,7 @@ def delete_command(
     name: str, config_path: str | None, database_url: str | None, api_url: str | None
 ) -> None:
     """Delete a user with their sessions, tokens and grants."""
-    from ghtraffic.web.accounts import delete_user
+    from ghtraffic.identity.accounts import delete_user
 
     delete_user(_db(config_path, database_url, api_url), name)
     out.print(f"deleted {name}")
@@ -175,8 +175,8 @@ def password_command(
     api_url: str | None,
 ) -> None:
     """Set a user's password (their sessions end)."""
-    from ghtraffic.web.accounts import require_user, set_password
-    from ghtraffic.web.sessions import end_user_sessions
+    from ghtraffic.identity.accounts import require_user, set_password
+    from ghtraffic.identity.sessions import end_user_sessions
 
     db = _db(config_path, database_url, api_url)
     set_password(db, name, _read_password(password_stdin))
@@ -194,7 +194,7 @@ def public_command(
     repo: str, off: bool, config_path: str | None, database_url: str | None, api_url: str | None
 ) -> None:
     """Make a repository public: its badges are served (and shown in the public view)."""
-    from ghtraffic.web.public import set_public
+    from ghtraffic.identity.public import set_public
 
     name = set_public(_db(config_path, database_url, api_url), repo, not off, "cli")
     out.print(f"{name} is {'private' if off else 'public'}")

@@ -50,7 +50,7 @@ def worker_command(
     from sqlalchemy import make_url
 
     from ghtraffic.storage.errors import describe_url
-    from ghtraffic.tasks.schema import require_postgres
+    from ghtraffic.storage.urls import require_postgres
     from ghtraffic.tasks.worker import run_worker
     from ghtraffic.web.config import schedule_config
 

@@ -27,16 +27,8 @@ from ghtraffic.github.credentials import (
 )
 from ghtraffic.github.kept_apps import KeptApps
 from ghtraffic.github.retry import RetryPolicy
-from ghtraffic.storage.archive import Archive
-from ghtraffic.storage.database import Database
+from ghtraffic.storage.archive import Archive, open_archive
 from ghtraffic.storage.locks import CollectionLock
-
-
-def open_archive(database_url: str) -> Archive:
-    """The archive at ``database_url``, migrated to the current schema."""
-    db = Database(database_url)
-    db.upgrade()
-    return Archive(db)
 
 
 async def run_collection(

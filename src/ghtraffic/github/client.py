@@ -403,7 +403,3 @@ def _loads(text: str, url: str, status: int) -> Any:
         return json.loads(text)
     except ValueError:
         raise BadResponse.incomplete(url, status) from None
-
-
-# Re-exported for callers that import everything from this module.
-from .fetch import fetch_traffic as fetch_traffic  # noqa: E402

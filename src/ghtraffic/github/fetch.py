@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from .client import GitHubClient
 from .errors import GitHubError
-
-if TYPE_CHECKING:
-    from .client import GitHubClient
 
 
 async def fetch_traffic(client: GitHubClient, owner: str, name: str) -> dict[str, Any]:

@@ -39,6 +39,9 @@ from ghtraffic.storage.schema import metadata
 FORMAT = "ghtraffic-backup"
 VERSION = 1
 BATCH = 1000
+#: The archive's tables, in foreign-key order; state of the moment (the workers' shared
+#: rate budget and pace) is neither backed up nor copied.
+TABLES = [table for table in metadata.sorted_tables if not table.info.get("transient")]
 
 
 class BackupError(Exception):
@@ -99,7 +102,7 @@ def _order(table: Table) -> list[Column[Any]]:
 
 def backup(db: Database, path: Path) -> list[TableSummary]:
     """Write the whole archive to ``path``; returns each table's row count and checksum."""
-    tables = list(metadata.sorted_tables)
+    tables = list(TABLES)
     summaries: list[TableSummary] = []
     try:
         raw = path.open("wb")
@@ -186,7 +189,7 @@ def verify(path: Path) -> dict[str, TableSummary]:
             rows += 1
     if manifest is None:
         raise BackupError(f"{path} is cut short (no manifest at its end)")
-    expected = {table.name for table in metadata.sorted_tables}
+    expected = {table.name for table in TABLES}
     if set(manifest) != expected or set(seen) != expected:
         raise BackupError(f"{path} does not hold the tables of this schema")
     for name, summary in seen.items():
@@ -200,8 +203,7 @@ def archive_rows(db: Database) -> int:
     """How many rows the archive holds, over every table."""
     with db.errors(), db.engine.connect() as connection:
         return sum(
-            connection.scalar(select(func.count()).select_from(table)) or 0
-            for table in metadata.sorted_tables
+            connection.scalar(select(func.count()).select_from(table)) or 0 for table in TABLES
         )
 
 
@@ -214,9 +216,9 @@ def restore(db: Database, path: Path, *, force: bool = False) -> dict[str, Table
             f"the archive {db.describe()} is not empty: restore into an empty archive,"
             " or pass --force to replace everything in it"
         )
-    tables = {table.name: table for table in metadata.sorted_tables}
+    tables = {table.name: table for table in TABLES}
     with db.errors(), db.engine.begin() as connection:
-        for emptied in reversed(metadata.sorted_tables):
+        for emptied in reversed(TABLES):
             connection.execute(delete(emptied))
         table: Table | None = None
         kinds: list[str] = []
@@ -251,7 +253,7 @@ def restore(db: Database, path: Path, *, force: bool = False) -> dict[str, Table
 
 
 def _reset_sequences(connection: Connection) -> None:
-    for table in metadata.sorted_tables:
+    for table in TABLES:
         for column in table.primary_key.columns:
             if column.autoincrement is True or (
                 column.autoincrement == "auto"
@@ -280,7 +282,7 @@ def summarize(db: Database) -> list[TableSummary]:
     """Each table's row count and checksum, computed as a backup's manifest is."""
     summaries: list[TableSummary] = []
     with db.errors(), db.engine.connect() as connection:
-        for table in metadata.sorted_tables:
+        for table in TABLES:
             digest = hashlib.sha256()
             rows = 0
             result = connection.execution_options(yield_per=BATCH).execute(
@@ -313,9 +315,9 @@ def copy_archive(source: Database, target: Database, *, force: bool = False) -> 
         source.engine.connect() as reading,
         target.engine.begin() as writing,
     ):
-        for emptied in reversed(metadata.sorted_tables):
+        for emptied in reversed(TABLES):
             writing.execute(delete(emptied))
-        for table in metadata.sorted_tables:
+        for table in TABLES:
             result = reading.execution_options(yield_per=BATCH).execute(
                 select(table).order_by(*_order(table))
             )

@@ -303,11 +303,6 @@ class Processor:
                 add_changes(session, [("run", outcome.repo_id, None)], now)
             return self._deliver(now, [subject] if self.notify.on_failure else [])
 
-    def deliver_pending(self, now: datetime) -> DeliveryReport:
-        """Send every pending delivery (retries of earlier runs included)."""
-        with self._lock:
-            return self.dispatcher.deliver(now)
-
     def _deliver(self, now: datetime, subjects: list[str]) -> DeliveryReport:
         report = self.dispatcher.deliver(now, subjects=subjects)
         if not self._backlog_sent:

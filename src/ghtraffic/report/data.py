@@ -13,12 +13,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ghtraffic.readmodels import popular, series
 from ghtraffic.storage import queries
 from ghtraffic.storage.archive import Archive
 from ghtraffic.storage.errors import UnknownRepoError
 from ghtraffic.storage.records import RepoRow, RepoStatus
 from ghtraffic.storage.tables import Repo
-from ghtraffic.web import popular, series
 
 METRICS = ("views", "views_unique", "clones", "clones_unique")
 #: At most this many points in an index sparkline (longer ranges are summed per bucket).

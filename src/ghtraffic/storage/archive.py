@@ -33,6 +33,13 @@ def _latest(session: Session, query: Select[int, date]) -> dict[int, date]:
     return {repo_id: latest for repo_id, latest in session.execute(query)}
 
 
+def open_archive(database_url: str) -> Archive:
+    """The archive at ``database_url``, migrated to the current schema."""
+    db = Database(database_url)
+    db.upgrade()
+    return Archive(db)
+
+
 class Archive:
     """Reads and writes of the traffic archive in one ``Database`` (already upgraded)."""
 

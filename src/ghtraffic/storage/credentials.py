@@ -14,7 +14,14 @@ from datetime import UTC, datetime
 from pydantic import SecretStr
 from sqlalchemy import delete, exists, select
 
-from ghtraffic.config import AppCredential, ConfigError, Credential, Settings, TokenCredential
+from ghtraffic.config import (
+    AppCredential,
+    ConfigError,
+    Credential,
+    Settings,
+    TokenCredential,
+    require_credential,
+)
 from ghtraffic.storage.database import Database
 from ghtraffic.storage.secrets import (
     ENV_KEY,
@@ -200,6 +207,12 @@ def with_stored_credentials(
                 "entry of ghtraffic.toml: rename one of them"
             )
     return settings.with_changes(credentials=settings.credentials + stored)
+
+
+def collection_credentials(settings: Settings, db: Database) -> Settings:
+    """The settings a collection runs with: the configured credentials, then the stored
+    ones (decrypted with the key as it is now), or the one-line "no GitHub token" error."""
+    return require_credential(with_stored_credentials(settings, db))
 
 
 def _require_same_key(keys: SecretKeys, used: set[str]) -> None:

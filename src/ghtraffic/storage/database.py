@@ -11,15 +11,11 @@ from sqlalchemy import create_engine, event, make_url
 from sqlalchemy.engine import URL, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from ghtraffic.storage.errors import StorageError, describe_url, sqlite_path, storage_errors
+from ghtraffic.storage.errors import StorageError, describe_url, storage_errors
+from ghtraffic.storage.migrate import current_revision, upgrade_to_head
+from ghtraffic.storage.urls import SQLITE_BUSY_TIMEOUT, sqlite_path, sqlite_url
 
-#: How long a SQLite writer waits for another writer before giving up, in seconds.
-SQLITE_BUSY_TIMEOUT = 30.0
-
-
-def sqlite_url(path: str | Path) -> str:
-    """The SQLAlchemy URL of a SQLite archive file."""
-    return f"sqlite:///{Path(path).expanduser()}"
+__all__ = ["SQLITE_BUSY_TIMEOUT", "Database", "sqlite_url"]
 
 
 def _sqlite_tuner(busy_timeout: float) -> Callable[[Any, Any], None]:
@@ -107,16 +103,12 @@ class Database:
         """Bring the schema to the newest migration (cheap when it is already there)."""
         if self._at_head:
             return
-        from ghtraffic.storage.migrate import upgrade_to_head
-
         with self.errors():
             upgrade_to_head(self.engine)
         self._at_head = True
 
     def current_revision(self) -> str | None:
         """The migration the database is at (``None`` for an empty database)."""
-        from ghtraffic.storage.migrate import current_revision
-
         with self.errors():
             return current_revision(self.engine)
 

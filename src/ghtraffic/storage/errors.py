@@ -8,6 +8,8 @@ from contextlib import contextmanager
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import URL
 
+from ghtraffic.storage.urls import sqlite_path
+
 
 class StorageError(Exception):
     """A storage failure with a one-line, human message (safe to show: no password)."""
@@ -29,16 +31,6 @@ def describe_url(url: URL) -> str:
     if url.get_backend_name() == "sqlite":
         return sqlite_path(url) or ":memory:"
     return url.render_as_string(hide_password=True)
-
-
-def sqlite_path(url: URL) -> str | None:
-    """The file path of a SQLite URL (also for the ``file:...?mode=ro`` URI form)."""
-    database = url.database
-    if not database or database == ":memory:":
-        return None
-    if database.startswith("file:"):
-        database = database[len("file:") :].split("?", 1)[0]
-    return database
 
 
 def _first_line(error: BaseException) -> str:

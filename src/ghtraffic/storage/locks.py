@@ -18,7 +18,8 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from ghtraffic.storage.database import Database
-from ghtraffic.storage.errors import StorageError, sqlite_path
+from ghtraffic.storage.errors import StorageError
+from ghtraffic.storage.urls import sqlite_path
 
 #: The advisory lock class of collection runs (an arbitrary, fixed number); the second
 #: key is the archive's schema, so archives in different schemas do not block each other.

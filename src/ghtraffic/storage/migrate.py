@@ -17,6 +17,9 @@ from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import NullPool
 
+from ghtraffic.storage.errors import StorageError
+from ghtraffic.storage.urls import SQLITE_BUSY_TIMEOUT, sqlite_path
+
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 #: PostgreSQL advisory lock held while migrating (an arbitrary, fixed number).
 LOCK_KEY = 4_717_201_901
@@ -61,11 +64,10 @@ def _sqlite_migration_lock(engine: Engine) -> Iterator[None]:
     """Two processes opening a new SQLite archive at once: the second waits for the first
     to finish the migrations (``flock`` on a file beside the archive; PostgreSQL uses an
     advisory lock inside the migration transaction instead)."""
-    database = engine.url.database if engine.dialect.name == "sqlite" else None
-    if not database or database == ":memory:":
+    path = sqlite_path(engine.url) if engine.dialect.name == "sqlite" else None
+    if path is None:
         yield
         return
-    path = database[len("file:") :].split("?", 1)[0] if database.startswith("file:") else database
     try:
         handle = Path(f"{path}.migrate-lock").open("a+b")  # noqa: SIM115
     except OSError:
@@ -101,9 +103,6 @@ def _upgrade_sqlite(engine: Engine) -> None:
     with foreign keys on, dropping a table that a migration rebuilds deletes the rows
     that refer to it. This is SQLite's own procedure for schema changes: foreign keys
     off, one transaction, ``PRAGMA foreign_key_check`` before the commit."""
-    from ghtraffic.storage.database import SQLITE_BUSY_TIMEOUT
-    from ghtraffic.storage.errors import StorageError
-
     migrating = create_engine(
         engine.url, poolclass=NullPool, connect_args={"timeout": SQLITE_BUSY_TIMEOUT}
     )

@@ -11,6 +11,7 @@ from ghtraffic.storage import (
     tables_history,
     tables_processing,
     tables_secrets,
+    tables_tasks,
     tables_web,
 )
 from ghtraffic.storage.base import Base
@@ -23,5 +24,6 @@ __all__ = [
     "tables_history",
     "tables_processing",
     "tables_secrets",
+    "tables_tasks",
     "tables_web",
 ]

@@ -5,8 +5,8 @@ from __future__ import annotations
 from procrastinate import App, PsycopgConnector, RetryStrategy, SyncPsycopgConnector
 from procrastinate.manager import JobManager
 
+from ghtraffic.storage.urls import conninfo
 from ghtraffic.tasks import jobs
-from ghtraffic.tasks.schema import conninfo
 
 #: How often a worker looks for the jobs of dead workers (cron with seconds).
 STALLED_CRON = "* * * * * */5"

@@ -5,17 +5,19 @@ from __future__ import annotations
 import os
 import socket
 
-from ghtraffic.collect.run import distinct_tokens, open_archive
-from ghtraffic.config import Settings, require_credential
+from ghtraffic.collect.run import distinct_tokens
+from ghtraffic.config import Settings
 from ghtraffic.github.kept_apps import KeptApps
 from ghtraffic.github.pool import Pools
 from ghtraffic.processing.processor import Processor
-from ghtraffic.storage.credentials import with_stored_credentials
+from ghtraffic.storage.archive import open_archive
+from ghtraffic.storage.credentials import collection_credentials
+from ghtraffic.storage.urls import require_postgres
 from ghtraffic.tasks.app import build_app, connection_deferrer
 from ghtraffic.tasks.budget import CredentialBudgets, fingerprint
 from ghtraffic.tasks.jobs import Runtime
 from ghtraffic.tasks.pace import CredentialPaces
-from ghtraffic.tasks.schema import apply_queue_schema, require_postgres
+from ghtraffic.tasks.schema import apply_queue_schema
 
 #: The shortest silence (seconds) after which a worker's jobs are taken over.
 STALLED_FLOOR = 15.0
@@ -31,7 +33,7 @@ def make_runtime(
     archive = open_archive(settings.database_url)
     apply_queue_schema(settings.database_url)
     # The archive's stored credentials join the configured ones (decrypted with the key).
-    settings = require_credential(with_stored_credentials(settings, archive.db))
+    settings = collection_credentials(settings, archive.db)
     tokens = distinct_tokens(settings)
     single = tokens[0][1] if len(tokens) == 1 and not settings.apps else None
     budgets = CredentialBudgets(

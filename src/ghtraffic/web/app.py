@@ -20,8 +20,8 @@ from ghtraffic.web import api, badges, views
 from ghtraffic.web.assets import static_files
 from ghtraffic.web.auth import AuthMiddleware
 from ghtraffic.web.config import WebConfig, web_config
-from ghtraffic.web.feed import ChangeFeed, default_feed
 from ghtraffic.web.headers import SecurityHeaders
+from ghtraffic.web.listen import listen
 from ghtraffic.web.sse import Broadcaster, Listener, stream
 from ghtraffic.web.state import CollectNow, WebState, state_of
 from ghtraffic.web.templating import Templates
@@ -51,8 +51,6 @@ def _listener(db: Database) -> Listener | None:
     """On PostgreSQL: wake the live stream on ``NOTIFY`` from any process."""
     if db.engine.dialect.name != "postgresql":
         return None
-    from ghtraffic.web.listen import listen
-
     url = db.engine.url.render_as_string(hide_password=False)
     return lambda wake: listen(url, wake)
 
@@ -63,19 +61,14 @@ def create_app(
     *,
     collect_now: CollectNow | None = None,
     config: WebConfig | None = None,
-    feed: ChangeFeed | None = None,
     throttle: LoginThrottle | None = None,
 ) -> Starlette:
     """The web application over ``db`` (already upgraded).
 
-    ``collect_now`` starts a collection (the "collect now" button; ``serve`` provides it);
-    ``feed`` is the change feed of the live stream (default: processing's, else the
-    archive's run log).
+    ``collect_now`` starts a collection (the "collect now" button; ``serve`` provides it).
     """
     config = config or web_config(settings)
-    broadcaster = Broadcaster(
-        feed or default_feed(db), config.live_poll_seconds, _listener(db) if feed is None else None
-    )
+    broadcaster = Broadcaster(db, config.live_poll_seconds, _listener(db))
     state = WebState(
         db=db,
         archive=Archive(db),

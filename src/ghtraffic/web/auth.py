@@ -16,11 +16,11 @@ from starlette.requests import HTTPConnection
 from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from ghtraffic.identity.principal import ANONYMOUS, PUBLIC, Principal
+from ghtraffic.identity.sessions import COOKIE, load_session
+from ghtraffic.identity.tokens import user_for_token
 from ghtraffic.storage.database import Database
 from ghtraffic.web import csrf
-from ghtraffic.web.principal import ANONYMOUS, PUBLIC, Principal
-from ghtraffic.web.sessions import COOKIE, load_session
-from ghtraffic.web.tokens import user_for_token
 
 #: Paths anyone may reach: exact paths and prefixes.
 OPEN_PATHS = frozenset({"/login", "/healthz", "/favicon.ico"})

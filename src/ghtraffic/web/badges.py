@@ -14,9 +14,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from ghtraffic.identity.public import public_ids
+from ghtraffic.readmodels import series
 from ghtraffic.storage.queries import find_repo
-from ghtraffic.web import series
-from ghtraffic.web.public import public_ids
 from ghtraffic.web.state import state_of
 from ghtraffic.web.templating import number
 

@@ -12,7 +12,7 @@ from urllib.parse import parse_qs
 from starlette.datastructures import Headers
 from starlette.types import Message, Receive
 
-from ghtraffic.web.digests import same
+from ghtraffic.identity.digests import same
 
 FIELD = "csrf_token"
 HEADER = "x-csrf-token"

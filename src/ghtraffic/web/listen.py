@@ -13,7 +13,7 @@ import psycopg
 from psycopg import sql
 
 from ghtraffic.processing.feed import CHANNEL
-from ghtraffic.tasks.schema import conninfo
+from ghtraffic.storage.urls import conninfo
 
 #: Seconds between attempts to listen again after the connection was lost.
 RECONNECT_SECONDS = 5.0

@@ -1,9 +1,10 @@
 """Server-Sent Events at ``/events/stream``: the open pages learn that data changed.
 
-One broadcaster per app polls the change feed (every ``live_poll_seconds``, or at once
-when woken: after a collection in this process, or on PostgreSQL by a ``NOTIFY`` from any
-process, see ``listen.py``) and hands each change to every open stream; a stream passes on
-only the changes of repositories its principal may see.
+One broadcaster per app polls processing's change feed, ``data_changes`` (every
+``live_poll_seconds``, or at once when woken: after a collection in this process, or on
+PostgreSQL by a ``NOTIFY`` from any process, see ``listen.py``) and hands each change to
+every open stream; a stream passes on only the changes of repositories its principal may
+see.
 """
 
 from __future__ import annotations
@@ -19,10 +20,11 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
+from ghtraffic.identity.permissions import visible_ids
+from ghtraffic.identity.principal import Principal
+from ghtraffic.processing.feed import Change, changes_since, latest_change_id
 from ghtraffic.storage.database import Database
-from ghtraffic.web.feed import Change, ChangeFeed
-from ghtraffic.web.permissions import visible_ids
-from ghtraffic.web.principal import Principal, principal_of
+from ghtraffic.web.principal import principal_of
 
 KEEPALIVE_SECONDS = 15.0
 
@@ -34,10 +36,8 @@ Listener = Callable[[Callable[[], None]], Coroutine[Any, Any, None]]
 
 
 class Broadcaster:
-    def __init__(
-        self, feed: ChangeFeed, poll_seconds: float, listener: Listener | None = None
-    ) -> None:
-        self.feed = feed
+    def __init__(self, db: Database, poll_seconds: float, listener: Listener | None = None) -> None:
+        self.db = db
         self.poll_seconds = poll_seconds
         self.listener = listener
         self._queues: set[asyncio.Queue[Change]] = set()
@@ -71,14 +71,14 @@ class Broadcaster:
                     await listening
 
     async def _poll(self) -> None:
-        last = await run_in_threadpool(self.feed.latest_id)
+        last = await run_in_threadpool(latest_change_id, self.db)
         while self._queues:
             assert self._wake is not None
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
             self._wake.clear()
             try:
-                changes = await run_in_threadpool(self.feed.changes_since, last)
+                changes = await run_in_threadpool(changes_since, self.db, last, 500)
             except Exception:
                 log.debug("the change feed could not be read; trying again", exc_info=True)
                 continue

@@ -12,13 +12,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ghtraffic.history.importers import (
-    analyticsinmotion,
     generic,
-    ghrs,
-    hafid,
-    ncar,
-    nchah,
-    sangonzal,
+    github_repo_stats,
+    github_stats,
+    github_traffic_archive,
+    github_traffic_stats,
+    ncar_metrics,
+    repository_traffic_action,
 )
 from ghtraffic.history.importers.base import ImportData, Importer, ImportFailure, Target
 
@@ -27,13 +27,22 @@ IMPORTERS: dict[str, Importer] = {
     importer.name: importer
     for importer in (
         generic.IMPORTER,
-        ghrs.IMPORTER,
-        sangonzal.IMPORTER,
-        nchah.IMPORTER,
-        hafid.IMPORTER,
-        ncar.IMPORTER,
-        analyticsinmotion.IMPORTER,
+        github_repo_stats.IMPORTER,
+        repository_traffic_action.IMPORTER,
+        github_traffic_stats.IMPORTER,
+        github_traffic_archive.IMPORTER,
+        ncar_metrics.IMPORTER,
+        github_stats.IMPORTER,
     )
+}
+#: Names of formats in earlier releases (the handles of the tools' authors), still accepted.
+ALIASES = {
+    "ghrs": github_repo_stats.NAME,
+    "sangonzal": repository_traffic_action.NAME,
+    "nchah": github_traffic_stats.NAME,
+    "hafid": github_traffic_archive.NAME,
+    "ncar": ncar_metrics.NAME,
+    "analyticsinmotion": github_stats.NAME,
 }
 FORMATS = ("auto", *IMPORTERS)
 SUFFIXES = (".csv", ".json")
@@ -64,6 +73,7 @@ def _files(path: Path) -> list[Path]:
 
 def detect(path: Path, fmt: str = "auto") -> Found:
     """Classify every file of ``path`` (only as ``fmt`` unless it is ``auto``)."""
+    fmt = ALIASES.get(fmt, fmt)
     if fmt != "auto" and fmt not in IMPORTERS:
         raise ImportFailure(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
     candidates = IMPORTERS if fmt == "auto" else {fmt: IMPORTERS[fmt]}

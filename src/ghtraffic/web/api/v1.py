@@ -12,13 +12,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from ghtraffic.identity.permissions import resolve_repo, visible_ids, visible_repos
+from ghtraffic.identity.principal import Principal
+from ghtraffic.readmodels import popular, series
+from ghtraffic.readmodels.events import event_marks
 from ghtraffic.storage import queries
 from ghtraffic.storage.records import RepoRow, ResultRow, RunRow
-from ghtraffic.web import popular, series
 from ghtraffic.web.api.pagination import BadRequest, decode, limit_of, page
-from ghtraffic.web.events import events_between
-from ghtraffic.web.permissions import resolve_repo, visible_ids, visible_repos
-from ghtraffic.web.principal import Principal, principal_of
+from ghtraffic.web.principal import principal_of
 from ghtraffic.web.state import state_of
 
 
@@ -237,7 +238,7 @@ def events(session: Session, principal: Principal, request: Request) -> dict[str
     until = _date_param(request, "until") or datetime.now(UTC).date()
     since = _date_param(request, "since") or until - timedelta(days=365)
     return {
-        "items": [e.as_dict() for e in events_between(state_of(request).db, repo.id, since, until)]
+        "items": [e.as_dict() for e in event_marks(state_of(request).db, repo.id, since, until)]
     }
 
 

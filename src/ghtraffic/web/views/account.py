@@ -9,11 +9,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from ghtraffic.web.accounts import AccountError, authenticate, set_password
+from ghtraffic.identity.accounts import AccountError, authenticate, set_password
+from ghtraffic.identity.sessions import end_user_sessions
+from ghtraffic.identity.tokens import create_token, list_tokens, revoke_token
 from ghtraffic.web.principal import principal_of
-from ghtraffic.web.sessions import end_user_sessions
 from ghtraffic.web.state import state_of
-from ghtraffic.web.tokens import create_token, list_tokens, revoke_token
 from ghtraffic.web.views.common import back, refuse
 
 

@@ -11,11 +11,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from ghtraffic.identity.accounts import AccountError, add_user, delete_user, list_users
+from ghtraffic.identity.grants import all_grants, grant, revoke
+from ghtraffic.identity.public import public_ids, set_public
 from ghtraffic.storage.tables import Repo
-from ghtraffic.web.accounts import AccountError, add_user, delete_user, list_users
-from ghtraffic.web.grants import all_grants, grant, revoke
 from ghtraffic.web.principal import principal_of
-from ghtraffic.web.public import public_ids, set_public
 from ghtraffic.web.state import state_of
 from ghtraffic.web.views.common import back, require_admin
 

@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse
 
+from ghtraffic.readmodels.series import bounds
 from ghtraffic.web.principal import principal_of
 from ghtraffic.web.ranges import PRESETS, DateRange, parse_range
-from ghtraffic.web.series import bounds
 from ghtraffic.web.state import state_of
 
 

@@ -9,11 +9,11 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from ghtraffic.identity.accounts import authenticate
+from ghtraffic.identity.digests import new_secret
+from ghtraffic.identity.sessions import COOKIE, create_session, end_session
 from ghtraffic.web import csrf
-from ghtraffic.web.accounts import authenticate
-from ghtraffic.web.digests import new_secret
 from ghtraffic.web.principal import principal_of
-from ghtraffic.web.sessions import COOKIE, create_session, end_session
 from ghtraffic.web.state import WebState, state_of
 
 

@@ -13,11 +13,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from ghtraffic.identity.permissions import visible_ids, visible_repos
+from ghtraffic.identity.principal import Principal
+from ghtraffic.readmodels import series
 from ghtraffic.storage.records import RepoRow
-from ghtraffic.web import series
 from ghtraffic.web.pagecache import archive_version
-from ghtraffic.web.permissions import visible_ids, visible_repos
-from ghtraffic.web.principal import Principal, principal_of
+from ghtraffic.web.principal import principal_of
 from ghtraffic.web.ranges import DateRange
 from ghtraffic.web.state import state_of
 from ghtraffic.web.views.common import range_between, range_context, spark_bucket, sparkline

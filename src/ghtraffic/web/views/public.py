@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from ghtraffic.web.principal import PUBLIC
+from ghtraffic.identity.principal import PUBLIC
 from ghtraffic.web.state import state_of
 from ghtraffic.web.views.common import refuse
 from ghtraffic.web.views.overview import overview, render

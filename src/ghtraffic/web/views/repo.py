@@ -11,13 +11,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from ghtraffic.identity.permissions import resolve_repo
+from ghtraffic.identity.principal import Principal
+from ghtraffic.readmodels import popular, series
+from ghtraffic.readmodels.events import event_marks
 from ghtraffic.storage import queries
 from ghtraffic.storage.database import Database
 from ghtraffic.storage.records import RepoRow
-from ghtraffic.web import popular, series
-from ghtraffic.web.events import events_between
-from ghtraffic.web.permissions import resolve_repo
-from ghtraffic.web.principal import Principal, principal_of
+from ghtraffic.web.principal import principal_of
 from ghtraffic.web.ranges import DateRange
 from ghtraffic.web.state import state_of
 from ghtraffic.web.views.common import range_context, range_of, refuse, sparkline
@@ -54,7 +55,7 @@ def chart_data(session: Session, db: Database, repo: RepoRow, period: DateRange)
             "days": [s.day.isoformat() for s in snaps],
             "series": {"stars": [s.stars for s in snaps], "forks": [s.forks for s in snaps]},
         },
-        "events": [e.as_dict() for e in events_between(db, repo.id, period.since, period.until)],
+        "events": [e.as_dict() for e in event_marks(db, repo.id, period.since, period.until)],
     }
 
 

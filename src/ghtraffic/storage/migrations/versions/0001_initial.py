@@ -1,21 +1,12 @@
-"""Initial schema: repositories, daily/weekly traffic, windows, popular lists, runs.
-
-Revision ID: 0001
-Revises:
-Create Date: 2026-11-29
-"""
+"""Initial schema: repositories, daily/weekly traffic, windows, popular lists, runs."""
 
 from __future__ import annotations
-
-from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0001"
 down_revision: str | None = None
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 METRICS = ("views", "views_unique", "clones", "clones_unique")
 

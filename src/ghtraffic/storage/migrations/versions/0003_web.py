@@ -1,21 +1,12 @@
-"""Web: users, sessions, API tokens, grants, public repos.
-
-Revision ID: 0003
-Revises: 0002
-Create Date: 2026-11-29
-"""
+"""Web: users, sessions, API tokens, grants, public repos."""
 
 from __future__ import annotations
-
-from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0003"
 down_revision: str | None = "0002"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 
 def _ts(name: str, *, nullable: bool = False) -> sa.Column[object]:

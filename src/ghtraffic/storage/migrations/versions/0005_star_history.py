@@ -1,21 +1,12 @@
-"""Star history: which source each repository's star history comes from.
-
-Revision ID: 0005
-Revises: 0004
-Create Date: 2026-11-29
-"""
+"""Star history: which source each repository's star history comes from."""
 
 from __future__ import annotations
-
-from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0005"
 down_revision: str | None = "0004"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:

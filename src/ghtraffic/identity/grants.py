@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 from sqlalchemy import delete, select
 
 from ghtraffic.config import ConfigError, parse_repo_name
+from ghtraffic.identity.accounts import AccountError, require_user
 from ghtraffic.storage.database import Database
 from ghtraffic.storage.tables_web import WebGrant
-from ghtraffic.web.accounts import AccountError, require_user
 
 
 def normalize_target(target: str) -> str:
@@ -43,15 +43,6 @@ def revoke(db: Database, user_name: str, target: str) -> bool:
             delete(WebGrant).where(WebGrant.user_id == user.id, WebGrant.target == key)
         )
         return bool(result.rowcount)  # type: ignore[attr-defined]
-
-
-def grants_of(db: Database, user_id: int) -> list[str]:
-    with db.read_session() as session:
-        return list(
-            session.scalars(
-                select(WebGrant.target).where(WebGrant.user_id == user_id).order_by(WebGrant.target)
-            )
-        )
 
 
 def all_grants(db: Database) -> dict[int, list[str]]:

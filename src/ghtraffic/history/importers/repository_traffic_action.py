@@ -24,7 +24,7 @@ from ghtraffic.history.importers.base import (
     where,
 )
 
-NAME = "sangonzal"
+NAME = "repository-traffic-action"
 HEADERS: dict[tuple[str, ...], tuple[str, str]] = {
     ("_date", "total_views", "unique_views"): ("views", "views_unique"),
     ("_date", "total_clones", "unique_clones"): ("clones", "clones_unique"),

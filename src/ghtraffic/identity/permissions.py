@@ -12,12 +12,12 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ghtraffic.identity.principal import Principal
+from ghtraffic.identity.public import public_ids
 from ghtraffic.storage.queries import find_repo, repo_row
 from ghtraffic.storage.records import RepoRow
 from ghtraffic.storage.tables import Repo, RepoAlias
 from ghtraffic.storage.tables_web import PublicRepo, WebGrant
-from ghtraffic.web.principal import Principal
-from ghtraffic.web.public import public_ids
 
 
 def visible_ids(session: Session, principal: Principal) -> set[int]:

@@ -29,7 +29,7 @@ from ghtraffic.history.importers.base import (
     where,
 )
 
-NAME = "hafid"
+NAME = "github-traffic-archive"
 SERIES_NAMES = {"views": ("views", "views_unique"), "clones": ("clones", "clones_unique")}
 
 

@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from ghtraffic.identity.passwords import hash_password, needs_rehash, verify_password
 from ghtraffic.storage.database import Database
-from ghtraffic.storage.tables_web import ROLES, WebUser
-from ghtraffic.web.passwords import hash_password, needs_rehash, verify_password
+from ghtraffic.storage.tables_web import WebUser
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$")
 
@@ -116,16 +116,6 @@ def set_password(db: Database, name: str, password: str) -> None:
         if row is None:
             raise AccountError(f"no user named {name}")
         row.password_hash = hashed
-
-
-def set_role(db: Database, name: str, role: str) -> None:
-    if role not in ROLES:
-        raise AccountError(f"role must be one of {', '.join(ROLES)}")
-    with db.session() as session:
-        row = _find(session, name)
-        if row is None:
-            raise AccountError(f"no user named {name}")
-        row.role = role
 
 
 def delete_user(db: Database, name: str) -> None:

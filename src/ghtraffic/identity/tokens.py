@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, update
 
+from ghtraffic.identity.accounts import AccountError, User, user_of
+from ghtraffic.identity.digests import digest, new_secret
 from ghtraffic.storage.database import Database
 from ghtraffic.storage.tables_web import ApiToken, WebUser
-from ghtraffic.web.accounts import AccountError, User, user_of
-from ghtraffic.web.digests import digest, new_secret
 
 PREFIX = "ght_"
 

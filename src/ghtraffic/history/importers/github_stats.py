@@ -25,7 +25,7 @@ from ghtraffic.history.importers.base import (
     where,
 )
 
-NAME = "analyticsinmotion"
+NAME = "github-stats"
 TRAFFIC = ("date", "repository", "views", "unique_visitors", "clones", "unique_cloners")
 ACTIVITY = ("date", "repository", "stars", "watchers", "forks")
 TRAFFIC_METRICS = {

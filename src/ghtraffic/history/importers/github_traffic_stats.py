@@ -33,7 +33,7 @@ from ghtraffic.history.importers.base import (
     where,
 )
 
-NAME = "nchah"
+NAME = "github-traffic-stats"
 RUN_FILE = re.compile(r"^(\d{4}-\d{2}-\d{2})-\d{2}h-\d{2}m-referrer-stats\.csv$")
 UNIQUE = ("unique_visitors/cloners", "unique_cloners", "unique_views")
 

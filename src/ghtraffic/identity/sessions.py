@@ -11,10 +11,10 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete
 
+from ghtraffic.identity.accounts import User, user_by_id
+from ghtraffic.identity.digests import digest, new_secret
 from ghtraffic.storage.database import Database
 from ghtraffic.storage.tables_web import WebSession
-from ghtraffic.web.accounts import User, user_by_id
-from ghtraffic.web.digests import digest, new_secret
 
 COOKIE = "ghtraffic_session"
 #: ``last_seen_at`` is written at most this often per session.

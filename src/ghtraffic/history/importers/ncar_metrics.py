@@ -37,7 +37,7 @@ from ghtraffic.history.importers.base import (
     where,
 )
 
-NAME = "ncar"
+NAME = "ncar-metrics"
 SERIES: dict[tuple[str, ...], tuple[str, str]] = {
     ("date", "views_total", "views_unique", "collection_timestamp"): ("views", "views_unique"),
     ("date", "clones_total", "clones_unique", "collection_timestamp"): ("clones", "clones_unique"),

@@ -44,7 +44,7 @@ from ghtraffic.history.importers.base import (
     where,
 )
 
-NAME = "ghrs"
+NAME = "github-repo-stats"
 #: ghrs column -> metric (older ``*_views_series_fragment.csv`` files use the same names).
 SERIES = {
     "views_total": "views",

@@ -1,25 +1,16 @@
-"""Reads for the dashboard and the API: events and roll-up series (batched, typed)."""
+"""Spike events and their notifications, as pages, the API and the report show them."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Any
 
 from sqlalchemy import select
 
-from ghtraffic.processing.rollups import period_start
 from ghtraffic.storage.database import Database
 from ghtraffic.storage.tables import Repo
-from ghtraffic.storage.tables_processing import (
-    NotificationDelivery,
-    RollupGroup,
-    RollupRepo,
-    TrafficEvent,
-)
-
-Scope = Literal["repo", "owner", "all"]
-Period = Literal["week", "month"]
+from ghtraffic.storage.tables_processing import NotificationDelivery, TrafficEvent
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,20 +41,6 @@ class EventRow:
 
 
 @dataclass(frozen=True, slots=True)
-class RollupPoint:
-    period_start: date
-    views: int | None
-    #: A sum of daily unique visitors: not the unique visitors of the period.
-    views_unique_day_sum: int | None
-    clones: int | None
-    clones_unique_day_sum: int | None
-    #: Archived days (summed over repositories for owner and all).
-    days: int
-    #: Repositories contributing (1 for a repository).
-    repos: int
-
-
-@dataclass(frozen=True, slots=True)
 class DeliveryRow:
     id: int
     subject: str
@@ -74,6 +51,16 @@ class DeliveryRow:
     last_error: str | None
     created_at: datetime
     sent_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class EventMark:
+    day: date
+    kind: str
+    title: str
+
+    def as_dict(self) -> dict[str, object]:
+        return {"date": self.day.isoformat(), "kind": self.kind, "title": self.title}
 
 
 def _referrers(value: Any) -> tuple[ReferrerGrowth, ...] | None:
@@ -124,56 +111,18 @@ def events(
         ]
 
 
-def rollup_series(
-    db: Database,
-    scope: Scope,
-    key: int | str | None,
-    period: Period,
-    since: date | None = None,
-    until: date | None = None,
-) -> list[RollupPoint]:
-    """Weekly or monthly sums, oldest first, of the periods overlapping ``since..until``.
-
-    ``key``: the repository id for ``repo``, the owner's login for ``owner`` (any case),
-    ignored for ``all``.
-    """
-    if period not in ("week", "month"):
-        raise ValueError(f"period must be 'week' or 'month', not {period!r}")
-    rows: list[RollupRepo] | list[RollupGroup]
-    with db.read_session() as session:
-        if scope == "repo":
-            if key is None:
-                raise ValueError("a repository series needs the repository id as key")
-            R = RollupRepo
-            repo_query = select(R).where(R.repo_id == int(key), R.period == period)
-            if since is not None:
-                repo_query = repo_query.where(R.period_start >= period_start(period, since))
-            if until is not None:
-                repo_query = repo_query.where(R.period_start <= until)
-            rows = list(session.scalars(repo_query.order_by(R.period_start)))
-        elif scope in ("owner", "all"):
-            G = RollupGroup
-            group_key = "" if scope == "all" else str(key or "").lower()
-            group_query = select(G).where(G.scope == scope, G.key == group_key, G.period == period)
-            if since is not None:
-                group_query = group_query.where(G.period_start >= period_start(period, since))
-            if until is not None:
-                group_query = group_query.where(G.period_start <= until)
-            rows = list(session.scalars(group_query.order_by(G.period_start)))
-        else:
-            raise ValueError(f"scope must be 'repo', 'owner' or 'all', not {scope!r}")
-    return [
-        RollupPoint(
-            period_start=row.period_start,
-            views=row.views,
-            views_unique_day_sum=row.views_unique_day_sum,
-            clones=row.clones,
-            clones_unique_day_sum=row.clones_unique_day_sum,
-            days=row.days,
-            repos=row.repos if isinstance(row, RollupGroup) else 1,
-        )
-        for row in rows
-    ]
+def event_marks(db: Database, repo_id: int, since: date, until: date) -> list[EventMark]:
+    """The spikes of one repository between ``since`` and ``until``, oldest first: the
+    marks on its charts."""
+    rows = events(db, repo_ids=[repo_id], since=since, limit=1000)
+    return sorted(
+        (
+            EventMark(row.day, row.metric, f"{row.metric} spike: {row.value}")
+            for row in rows
+            if row.day <= until
+        ),
+        key=lambda mark: mark.day,
+    )
 
 
 def deliveries(db: Database, event_id: int | None = None, limit: int = 100) -> list[DeliveryRow]:

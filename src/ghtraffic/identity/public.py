@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from ghtraffic.identity.accounts import AccountError
 from ghtraffic.storage.database import Database
 from ghtraffic.storage.queries import find_repo
 from ghtraffic.storage.tables_web import PublicRepo
-from ghtraffic.web.accounts import AccountError
 
 
 def public_ids(session: Session) -> set[int]:
