@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Callable, Mapping
-from datetime import date
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -102,9 +102,21 @@ GHRS["clones_unique"] = "clones_unique"
 
 
 def ghrs(path: Path, repo: str, days: Days) -> None:
+    seen: set[tuple[date, str]] = set()
     for row in _rows(path):
         values = {metric: _cell(row[column]) for column, metric in GHRS.items()}
-        _put(days, repo, date.fromisoformat(row["time_iso8601"][:10]), values)
+        day = date.fromisoformat(row["time_iso8601"][:10])
+        _put(days, repo, day, values)
+        seen.update((day, name) for name, value in values.items() if value is not None)
+    if path.name.endswith("_series_fragment.csv"):
+        # A fragment is the window of a run at the UTC time in its name: a day GitHub
+        # left out of the run's whole days (today-13..today-1) is an observed zero.
+        today = datetime.strptime(path.name[:17], "%Y-%m-%d_%H%M%S").date()
+        for back in range(1, 14):
+            day = today - timedelta(days=back)
+            zeros = {name: 0 for name in METRICS if (day, name) not in seen}
+            if zeros:
+                _put(days, repo, day, zeros)
 
 
 def two_columns(date_column: str, total: str, unique: str, metric: str) -> Reader:

@@ -33,15 +33,20 @@ def test_lost_days_are_exact(archive: Archive) -> None:
     repo = new_repo(archive, "o", "gappy")
     window(archive, repo, 0, 13, [DayValues(day(2), 5)])
     window(archive, repo, 20, 33, [DayValues(day(30), 1)])
-    with archive.repo_batch() as batch:
+    window(archive, repo, 40, 53, [DayValues(day(45), 1)])
+    with archive.repo_batch() as batch:  # a row imported without its run's window
         batch.merge_daily(repo, [DayValues(day(16), 7)], T0)
     status = archive.status(datetime(2026, 3, 20, tzinfo=UTC)).repos
     assert len(status) == 1
     gappy = status[0]
-    assert gappy.lost_days == (day(14), day(15), day(17), day(18), day(19))
-    assert gappy.lost_count == 5
-    assert (gappy.first_day, gappy.last_day, gappy.days_archived) == (day(2), day(30), 3)
-    assert gappy.newest_covered_day == day(33)
+    # Between two windows with nothing in between: lost.
+    assert gappy.lost_days == tuple(day(n) for n in range(34, 40))
+    assert gappy.lost_count == 6
+    # Next to the imported row: its tool may have seen those days without traffic.
+    assert gappy.unexplained_days == (day(14), day(15), day(17), day(18), day(19))
+    assert gappy.unexplained_count == 5
+    assert (gappy.first_day, gappy.last_day, gappy.days_archived) == (day(2), day(45), 4)
+    assert gappy.newest_covered_day == day(53)
 
 
 def test_no_gap_no_loss_and_summary(archive: Archive) -> None:
@@ -74,7 +79,11 @@ def test_at_risk_boundary_is_exactly_48_hours(archive: Archive) -> None:
     just_before = boundary - timedelta(microseconds=1)
     assert at_risk(day(13), boundary)
     assert not at_risk(day(13), just_before)
-    assert at_risk(day(13), leaves + timedelta(days=3))
+    # A day GitHub no longer serves is archived or lost, never at risk.
+    assert at_risk(day(13), leaves - timedelta(microseconds=1))
+    assert not at_risk(day(13), leaves)
+    assert not at_risk(day(13), leaves + timedelta(days=3))
+    assert not archive.status(leaves + timedelta(days=300)).repos[0].at_risk
     exact = archive.status(boundary).repos[0]
     assert exact.at_risk
     assert exact.leaves_window_at == leaves

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -11,6 +12,7 @@ from rich.table import Table
 
 from ghtraffic.cli.common import config_options, one_line_errors, out
 from ghtraffic.config import load_settings
+from ghtraffic.storage import queries
 from ghtraffic.storage.archive import Archive, open_archive
 from ghtraffic.storage.records import RepoStatus, StatusReport
 
@@ -31,15 +33,22 @@ def status_command(
     database_url: str | None,
     api_url: str | None,
 ) -> None:
-    """Repos archived, first/last day, last success, days lost to gaps, days at risk."""
+    """Repos archived, first/last day, last success, days lost to gaps, days at risk, and
+    the repositories no collection has read yet, with the reason."""
     settings = load_settings(config=config_path, database_url=database_url, api_url=api_url)
     archive = open_archive(settings.database_url)
     moment = as_of.replace(tzinfo=UTC) if as_of else datetime.now(UTC)
     if as_json:
-        document = status_document(archive.status(moment), _star_sources(archive))
-        click.echo(json.dumps(document, indent=2))
+        report = read_status(archive, moment, settings.repos)
+        click.echo(json.dumps(status_document(report, _star_sources(archive)), indent=2))
     else:
-        print_status(archive, moment)
+        print_status(archive, moment, configured=settings.repos)
+
+
+def read_status(archive: Archive, as_of: datetime, configured: Sequence[str] = ()) -> StatusReport:
+    """The archive's status; ``configured``: the names of ``[collect] repos``."""
+    with archive.db.read_session() as session:
+        return queries.status(session, as_of, configured=configured)
 
 
 def day_ranges(days: tuple[date, ...] | list[date]) -> list[tuple[date, date]]:
@@ -73,7 +82,18 @@ def status_document(
         "repos_archived": report.repos_archived,
         "total_days": report.total_days,
         "days_lost": sum(r.lost_count for r in report.repos),
+        "days_unexplained": sum(r.unexplained_count for r in report.repos),
         "repos_at_risk": [r.full_name for r in report.at_risk],
+        "never_archived": [
+            {
+                "repo": item.full_name,
+                "reason": item.reason,
+                "attempts": item.attempts,
+                "last_tried_at": _iso(item.last_tried_at),
+                "last_outcome": item.last_outcome,
+            }
+            for item in report.never_archived
+        ],
         "last_run": None
         if report.last_run is None
         else {
@@ -113,29 +133,41 @@ def _repo_document(r: RepoStatus) -> dict[str, Any]:
         "last_success_at": _iso(r.last_success_at),
         "lost_days": [d.isoformat() for d in r.lost_days],
         "days_lost": r.lost_count,
+        "unexplained_days": [d.isoformat() for d in r.unexplained_days],
+        "days_unexplained": r.unexplained_count,
         "at_risk": r.at_risk,
         "leaves_window_at": _iso(r.leaves_window_at),
     }
 
 
-def print_status(archive: Archive, as_of: datetime, *, brief: bool = False) -> None:
-    """The status as a summary and a table of repositories (only the summary if ``brief``)."""
-    report = archive.status(as_of)
+def print_status(
+    archive: Archive, as_of: datetime, *, brief: bool = False, configured: Sequence[str] = ()
+) -> None:
+    """The status as a summary and tables of repositories (only the summary if ``brief``)."""
+    report = read_status(archive, as_of, configured)
     last = report.last_run
     lost = sum(r.lost_count for r in report.repos)
+    unexplained = sum(r.unexplained_count for r in report.repos)
     out.print(
         f"[bold]{report.repos_archived}[/bold] repos archived, {report.total_days:,} repo-days, "
         f"{lost} days lost to gaps, {len(report.at_risk)} repos at risk"
+        + (f", {len(report.never_archived)} never archived" if report.never_archived else "")
     )
+    if unexplained:
+        out.print(
+            f"{unexplained:,} days unexplained: gaps in imported files that do not say when"
+            " their runs were (days without traffic, or a stop of that tool)"
+        )
     if last is not None:
         out.print(
             f"last run #{last.id}: {last.status}, {last.repos_ok} ok, {last.repos_failed} failed, "
             f"{last.repos_deferred} deferred" + (f" ({last.message})" if last.message else "")
         )
+    if brief:
+        return
+    _print_never_archived(report)
     if not report.repos:
         out.print("nothing archived yet: run `ghtraffic collect`")
-        return
-    if brief:
         return
     table = Table(title_justify="left")
     for column in (
@@ -145,9 +177,11 @@ def print_status(archive: Archive, as_of: datetime, *, brief: bool = False) -> N
         "days",
         "last success",
         "lost",
+        "unexplained",
         "at risk",
     ):
-        table.add_column(column, justify="right" if column in ("days", "lost") else "left")
+        right = column in ("days", "lost", "unexplained")
+        table.add_column(column, justify="right" if right else "left")
     for r in report.repos:
         risk = ""
         if r.at_risk and r.leaves_window_at is not None:
@@ -159,6 +193,23 @@ def print_status(archive: Archive, as_of: datetime, *, brief: bool = False) -> N
             str(r.days_archived),
             f"{r.last_success_at:%Y-%m-%d %H:%M}" if r.last_success_at else "never",
             _ranges_text(r.lost_days) if r.lost_days else "0",
+            f"{r.unexplained_count:,}",
             risk,
+        )
+    out.print(table)
+
+
+def _print_never_archived(report: StatusReport) -> None:
+    if not report.never_archived:
+        return
+    table = Table(title="never archived", title_justify="left")
+    for column in ("repository", "tries", "last try", "reason"):
+        table.add_column(column, justify="right" if column == "tries" else "left")
+    for item in report.never_archived:
+        table.add_row(
+            item.full_name,
+            str(item.attempts),
+            f"{item.last_tried_at:%Y-%m-%d %H:%M}" if item.last_tried_at else "never",
+            item.reason,
         )
     out.print(table)

@@ -10,17 +10,18 @@ collected one of the same day wins).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
 from pathlib import Path
 
 from ghtraffic.domain import WindowTotals
 from ghtraffic.history.counts import record_counts, record_downloads, start_of
 from ghtraffic.history.identity import adopt_imported, resolve
-from ghtraffic.history.importers.base import ImportData, Rejected, RepoHistory
+from ghtraffic.history.importers.base import ImportData, Rejected, RepoHistory, WindowValue
 from ghtraffic.storage.archive import Archive
 from ghtraffic.storage.batch import RepoBatch
 from ghtraffic.storage.merge import merge_all
+from ghtraffic.storage.tables import TrafficWindow
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +80,45 @@ def apply_import(archive: Archive, data: ImportData, at: datetime) -> ImportRepo
     return report
 
 
+def _record_windows(batch: RepoBatch, repo_id: int, windows: list[WindowValue]) -> None:
+    """Record the span each imported run covered, one window per UTC day as collections do.
+
+    Runs of one day are merged (their spans overlap: both hold ``day-13 .. day-1``). A
+    day that already has a window keeps its 14-day totals: the import only widens its
+    span, so an import never replaces what a collection read."""
+    by_day: dict[date, WindowValue] = {}
+    for window in windows:
+        kept = by_day.get(window.day)
+        if kept is not None:
+            window = replace(
+                window if _observed(window) >= _observed(kept) else kept,
+                first_day=min(kept.first_day, window.first_day),
+                last_day=max(kept.last_day, window.last_day),
+            )
+        by_day[window.day] = window
+    for day, window in sorted(by_day.items()):
+        stored = batch.session.get(TrafficWindow, (repo_id, day))
+        if stored is not None:
+            stored.first_day = min(stored.first_day, window.first_day)
+            stored.last_day = max(stored.last_day, window.last_day)
+            continue
+        totals = WindowTotals(
+            day,
+            window.first_day,
+            window.last_day,
+            window.views,
+            window.views_unique,
+            window.clones,
+            window.clones_unique,
+        )
+        batch.record_window(repo_id, totals, _observed(window))
+    batch.session.flush()
+
+
+def _observed(window: WindowValue) -> datetime:
+    return window.observed_at or start_of(window.day)
+
+
 def _repo(batch: RepoBatch, history: RepoHistory, at: datetime) -> RepoReport:
     target = resolve(batch, history.name, at)
     repo_id = target.repo_id
@@ -90,20 +130,7 @@ def _repo(batch: RepoBatch, history: RepoHistory, at: datetime) -> RepoReport:
             batch.replace_referrers(repo_id, item.day, item.referrers, observed)
         if item.paths is not None:
             batch.replace_paths(repo_id, item.day, item.paths, observed)
-    for window in history.windows:
-        batch.record_window(
-            repo_id,
-            WindowTotals(
-                window.day,
-                window.first_day,
-                window.last_day,
-                window.views,
-                window.views_unique,
-                window.clones,
-                window.clones_unique,
-            ),
-            window.observed_at or start_of(window.day),
-        )
+    _record_windows(batch, repo_id, history.windows)
     counts = record_counts(batch.session, repo_id, history.counts, at)
     downloads = record_downloads(batch.session, repo_id, history.downloads, at)
     return RepoReport(

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from ghtraffic.storage.coverage import at_risk, covered_days, leaves_window_at, lost_days
+from ghtraffic.storage.coverage import at_risk, covered_days, gaps, leaves_window_at
 from ghtraffic.storage.errors import UnknownRepoError
 from ghtraffic.storage.records import (
     ExportRow,
+    NeverArchived,
     RepoRow,
     RepoStatus,
     ResultRow,
@@ -120,8 +121,76 @@ def _sorted_repos(
     return sorted(repos, key=lambda repo: (repo[1].casefold(), repo[1], repo[0]))
 
 
-def status(session: Session, as_of: datetime, repo_id: int | None = None) -> StatusReport:
-    """Per repository: archived span, lost days and whether the newest day is at risk."""
+#: The reason shown for a configured repository that no run has tried yet.
+NOT_TRIED = "no collection has tried it yet"
+
+
+def never_archived(session: Session, configured: Iterable[str] = ()) -> list[NeverArchived]:
+    """The repositories to collect that no collection ever read successfully, with the
+    reason of their newest attempt, sorted by name.
+
+    They are the ``configured`` names (``[collect] repos``) and every name in the run
+    log (which holds the repositories listed from ``owners`` too); a name counts as read
+    when a run read it, or when it (or a former name) belongs to a repository with a
+    successful collection. For the dashboard, the status and the ``/metrics`` endpoint
+    alike.
+    """
+    read = {
+        name
+        for (name,) in session.execute(
+            select(RepoAlias.name).join(Repo).where(Repo.last_success_at.is_not(None))
+        )
+    }
+    read.update(
+        name.lower()
+        for (name,) in session.execute(
+            select(Repo.full_name).where(Repo.last_success_at.is_not(None))
+        )
+    )
+    key = func.lower(CollectionResult.full_name)
+    tried = session.execute(
+        select(
+            key,
+            func.max(CollectionResult.id),
+            func.count(CollectionResult.id),
+            func.max(case((CollectionResult.outcome == "ok", 1), else_=0)),
+        ).group_by(key)
+    ).all()
+    newest_ids = [newest for name, newest, _, ok in tried if not ok and name not in read]
+    newest = (
+        {
+            row.full_name.lower(): row
+            for row in session.scalars(
+                select(CollectionResult).where(CollectionResult.id.in_(newest_ids))
+            )
+        }
+        if newest_ids
+        else {}
+    )
+    attempts = {name: count for name, _, count, _ in tried}
+    found: dict[str, NeverArchived] = {}
+    for name in configured:
+        lowered = name.strip().strip("/").lower()
+        if lowered and lowered not in read and lowered not in attempts:
+            found[lowered] = NeverArchived(name.strip().strip("/"), NOT_TRIED, 0, None, None)
+    for lowered, row in newest.items():
+        reason = row.reason or f"the newest run {row.outcome} it without a reason"
+        found[lowered] = NeverArchived(
+            row.full_name, reason, attempts[lowered], row.finished_at, row.outcome
+        )
+    return sorted(found.values(), key=lambda item: (item.full_name.casefold(), item.full_name))
+
+
+def status(
+    session: Session,
+    as_of: datetime,
+    repo_id: int | None = None,
+    *,
+    configured: Iterable[str] = (),
+) -> StatusReport:
+    """Per repository: archived span, lost and unexplained days and whether the newest day
+    is at risk; for the whole archive (``repo_id`` ``None``) also the repositories never
+    archived (``configured``: the names of ``[collect] repos``)."""
     days: defaultdict[int, list[date]] = defaultdict(list)
     dq = select(TrafficDaily.repo_id, TrafficDaily.day)
     if repo_id is not None:
@@ -138,6 +207,7 @@ def status(session: Session, as_of: datetime, repo_id: int | None = None) -> Sta
     for rid, full_name, last_success_at in _sorted_repos(session, repo_id):
         archived = days.get(rid, [])
         covered = covered_days(spans.get(rid, []), archived)
+        found = gaps(spans.get(rid, []), archived)
         newest = max(covered) if covered else None
         statuses.append(
             RepoStatus(
@@ -150,7 +220,8 @@ def status(session: Session, as_of: datetime, repo_id: int | None = None) -> Sta
                 newest_covered_day=newest,
                 leaves_window_at=None if newest is None else leaves_window_at(newest),
                 at_risk=newest is not None and at_risk(newest, as_of),
-                lost_days=lost_days(covered),
+                lost_days=found.lost,
+                unexplained_days=found.unexplained,
             )
         )
     last = session.scalar(select(CollectionRun).order_by(CollectionRun.id.desc()).limit(1))
@@ -160,6 +231,7 @@ def status(session: Session, as_of: datetime, repo_id: int | None = None) -> Sta
         repos_archived=sum(1 for repo in statuses if repo.days_archived),
         total_days=sum(repo.days_archived for repo in statuses),
         last_run=None if last is None else _run_row(last),
+        never_archived=never_archived(session, configured) if repo_id is None else [],
     )
 
 

@@ -39,10 +39,14 @@ class RepoState:
 class RepoStatus:
     """How complete one repository's archive is, as of a moment.
 
-    ``lost_days`` lists the days between the first and the newest covered day that no
-    collected window covered and no imported row holds. The newest covered day leaves
-    GitHub's window at ``leaves_window_at`` (day + 15, 00:00 UTC); ``at_risk`` is true when
-    that is at most 48 hours after the moment asked about (or already past).
+    A day is covered when a window covered it (a collection's or an imported run's) or
+    a stored row holds it. ``lost_days`` are the days between the first and the newest
+    covered day that no window covered although windows end right before and begin
+    right after them; ``unexplained_days`` are the other uncovered days there: gaps next
+    to rows imported from a merged file that does not say when its runs were (days
+    without traffic, or a stop of that tool). The newest covered day leaves GitHub's
+    window at ``leaves_window_at`` (day + 15, 00:00 UTC); ``at_risk`` is true while GitHub
+    still serves it and stops within 48 hours of the moment asked about.
     """
 
     repo_id: int
@@ -55,10 +59,15 @@ class RepoStatus:
     leaves_window_at: datetime | None
     at_risk: bool
     lost_days: tuple[date, ...] = ()
+    unexplained_days: tuple[date, ...] = ()
 
     @property
     def lost_count(self) -> int:
         return len(self.lost_days)
+
+    @property
+    def unexplained_count(self) -> int:
+        return len(self.unexplained_days)
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +108,20 @@ class ResultRow:
 
 
 @dataclass(frozen=True, slots=True)
+class NeverArchived:
+    """A repository to collect that no collection has read successfully yet.
+
+    ``reason`` is why its newest attempt failed or was deferred (or that no run tried
+    it yet); ``attempts`` counts the runs that tried it."""
+
+    full_name: str
+    reason: str
+    attempts: int
+    last_tried_at: datetime | None
+    last_outcome: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class StatusReport:
     """The archive at a glance: one ``RepoStatus`` per repository and the totals."""
 
@@ -107,6 +130,7 @@ class StatusReport:
     repos_archived: int = 0
     total_days: int = 0
     last_run: RunRow | None = None
+    never_archived: list[NeverArchived] = field(default_factory=list)
 
     @property
     def at_risk(self) -> list[RepoStatus]:

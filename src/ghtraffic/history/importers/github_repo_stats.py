@@ -17,6 +17,12 @@ Values, and what is zero:
   kept as an observed zero. A day with no row at all stays absent (never filled in).
 * Referrer and path lists take their day and time from the file name (UTC). ghrs keeps
   no page titles: paths get an empty title. Several runs on one day: the last one is kept.
+* Each fragment is the window of one run at the UTC time in its name: the run's span is
+  recorded and the days it left out of ``today-13 .. today-1`` are observed zeros (see
+  ``runs``). A referrer or path list is a run too (ghrs reads every endpoint in one
+  run): where the folder holds the repository's aggregate, which merged that run's
+  window, a day of the run's zero span without a row there is an observed zero. The
+  aggregate alone does not say when its runs were: its gaps stay unexplained.
 * ``stargazers.csv``/``forks.csv`` are cumulative counts rebuilt from the current
   stargazers and forks (source ``events``); ``stargazer-snapshots.csv`` holds the star
   count read at a time (source ``snapshot``; the last reading of a day is kept).
@@ -25,6 +31,7 @@ Values, and what is zero:
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
 from pathlib import Path
 
 from ghtraffic.domain import DayValues, PopularPath, Referrer
@@ -33,6 +40,7 @@ from ghtraffic.history.importers.base import (
     CountValue,
     ImportData,
     PopularList,
+    RepoHistory,
     Target,
     assign_repos,
     csv_records,
@@ -43,6 +51,7 @@ from ghtraffic.history.importers.base import (
     parse_moment,
     where,
 )
+from ghtraffic.history.importers.runs import Run, add_run
 
 NAME = "github-repo-stats"
 #: ghrs column -> metric (older ``*_views_series_fragment.csv`` files use the same names).
@@ -65,6 +74,7 @@ SERIES_FILE = re.compile(
     r"(views_clones_aggregate.*|.*_(views_clones|views|clones)_series_fragment)\.csv$"
 )
 SNAPSHOT_FILE = re.compile(r".*_top_(referrers|paths)_snapshot\.csv$")
+FRAGMENT_FILE = re.compile(r".*_series_fragment\.csv$")
 
 
 def _kind(path: Path) -> str | None:
@@ -105,16 +115,30 @@ class GhrsImporter:
         repos = assign_repos(
             {path: _recorded_repo(path, root) for path in files}, target, root, NAME
         )
+        merged: list[RepoHistory] = []
         for path in files:
             history = data.repo(repos[path])
             data.files += 1
             kind = _kind(path)
             if kind == "series":
-                self._series(path, root, data, history.days)
+                rows: list[DayValues] = []
+                self._series(path, root, data, rows)
+                history.days.extend(rows)
+                moment = file_moment(path.name)
+                if FRAGMENT_FILE.match(path.name) and moment is not None:
+                    header = header_of(path)
+                    run = Run.at(
+                        moment, views="views_total" in header, clones="clones_total" in header
+                    )
+                    add_run(history, rows, run)
+                elif history not in merged:
+                    merged.append(history)
             elif kind == "snapshot":
                 self._snapshot(path, root, data, history.popular)
             elif kind == "counts":
                 self._counts(path, root, data, history.counts)
+        for history in merged:
+            _list_runs(history)
         return data
 
     def _series(self, path: Path, root: Path, data: ImportData, out: list[DayValues]) -> None:
@@ -188,6 +212,24 @@ class GhrsImporter:
                 continue
             observed = moment if source == "snapshot" else None
             out.append(CountValue(moment.date(), metric, source, value, observed))
+
+
+def _list_runs(history: RepoHistory) -> None:
+    """The runs known only from their referrer and path lists, where the aggregate holds
+    what their windows returned (one per UTC day; a fragment of that day says more)."""
+    done = {window.day for window in history.windows}
+    by_day: dict[date, list[DayValues]] = {}
+    for row in history.days:
+        by_day.setdefault(row.day, []).append(row)
+    for moment in sorted({item.observed_at for item in history.popular if item.observed_at}):
+        if moment.date() in done:
+            continue
+        done.add(moment.date())
+        run = Run.at(moment)
+        first, last = run.zero_span
+        span = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+        for row in add_run(history, [row for day in span for row in by_day.get(day, ())], run):
+            by_day.setdefault(row.day, []).append(row)
 
 
 def _pick(record: dict[str, str], names: tuple[str, ...], what: str) -> str:
