@@ -15,6 +15,7 @@ from sqlalchemy import Integer, cast, func, select
 from sqlalchemy.orm import Session
 
 from ghtraffic.storage.tables import Repo, RepoSnapshot, TrafficDaily, TrafficWeekly, TrafficWindow
+from ghtraffic.storage.tables_history import RepoCount
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,9 +40,11 @@ class Point:
 
 @dataclass(frozen=True, slots=True)
 class Snapshot:
+    """Stars, forks (``None`` until known) and watchers on one day."""
+
     day: date
     stars: int
-    forks: int
+    forks: int | None
     watchers: int | None
 
     def as_dict(self) -> dict[str, object]:
@@ -144,14 +147,56 @@ def monthly(points: list[Point]) -> list[Point]:
 def snapshots(
     session: Session, repo_id: int, since: date | None = None, until: date | None = None
 ) -> list[Snapshot]:
-    query = select(
-        RepoSnapshot.day, RepoSnapshot.stars, RepoSnapshot.forks, RepoSnapshot.watchers
-    ).where(RepoSnapshot.repo_id == repo_id)
-    if since is not None:
-        query = query.where(RepoSnapshot.day >= since)
+    """Stars and forks over time: the daily snapshots ghtraffic read and the counts it
+    imported or rebuilt from the stargazer list (``repo_counts``), one point per day
+    that has either.
+
+    Where a day has several, a snapshot of the repository wins over an imported
+    reading, which wins over a count rebuilt from events. A metric a day does not have
+    keeps its last known value (a count rebuilt from events starts at 0: it counts
+    from the first event); days before ``since`` only give the starting values."""
+    kept: dict[date, dict[str, tuple[int, int]]] = defaultdict(dict)
+    watchers: dict[date, int | None] = {}
+
+    def keep(day: date, metric: str, rank: int, value: int) -> None:
+        if metric not in kept[day] or rank < kept[day][metric][0]:
+            kept[day][metric] = (rank, value)
+
+    S = RepoSnapshot
+    query = select(S.day, S.stars, S.forks, S.watchers).where(S.repo_id == repo_id)
     if until is not None:
-        query = query.where(RepoSnapshot.day <= until)
-    return [Snapshot(*row) for row in session.execute(query.order_by(RepoSnapshot.day))]
+        query = query.where(S.day <= until)
+    for day, stars, forks, seen in session.execute(query):
+        keep(day, "stars", 0, stars)
+        keep(day, "forks", 0, forks)
+        watchers[day] = seen
+    C = RepoCount
+    counts = select(C.day, C.metric, C.source, C.value).where(
+        C.repo_id == repo_id, C.metric.in_(("stars", "forks"))
+    )
+    if until is not None:
+        counts = counts.where(C.day <= until)
+    events_first: set[str] = set()
+    first_day: dict[str, date] = {}
+    for day, metric, source, value in session.execute(counts):
+        keep(day, metric, 1 if source == "snapshot" else 2, value)
+        if metric not in first_day or day < first_day[metric]:
+            first_day[metric] = day
+            events_first.discard(metric)
+            if source == "events":
+                events_first.add(metric)
+    known: dict[str, int | None] = {
+        metric: 0 if metric in events_first else None for metric in ("stars", "forks")
+    }
+    points: list[Snapshot] = []
+    for day in sorted(kept):
+        for metric, (_, value) in kept[day].items():
+            known[metric] = value
+        star_count = known["stars"]
+        if (since is not None and day < since) or star_count is None:
+            continue
+        points.append(Snapshot(day, star_count, known["forks"], watchers.get(day)))
+    return points
 
 
 def newest_windows(session: Session, ids: Collection[int]) -> dict[int, Window]:
@@ -182,19 +227,36 @@ def newest_windows(session: Session, ids: Collection[int]) -> dict[int, Window]:
 
 
 def stars_on(session: Session, ids: Collection[int], day: date) -> dict[int, int]:
-    """Per repository: stars of its newest snapshot on or before ``day``."""
+    """Per repository: stars on ``day``, from its newest snapshot or imported (or
+    rebuilt) star count on or before it; a snapshot wins on the same day."""
     if not ids:
         return {}
-    S = RepoSnapshot
-    stars = (
-        select(S.stars)
-        .where(S.repo_id == Repo.id, S.day <= day)
-        .order_by(S.day.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
-    query = select(Repo.id, stars).where(Repo.id.in_(ids))
-    return {repo_id: value for repo_id, value in session.execute(query) if value is not None}
+    S, C = RepoSnapshot, RepoCount
+
+    def newest(model: type[RepoSnapshot] | type[RepoCount], column: Any, *where: Any) -> Any:
+        return (
+            select(column)
+            .where(model.repo_id == Repo.id, model.day <= day, *where)
+            .order_by(model.day.desc(), *([C.source.desc()] if model is C else []))
+            .limit(1)
+            .scalar_subquery()
+        )
+
+    star_counts = (C.metric == "stars",)
+    query = select(
+        Repo.id,
+        newest(S, S.day),
+        newest(S, S.stars),
+        newest(C, C.day, *star_counts),
+        newest(C, C.value, *star_counts),
+    ).where(Repo.id.in_(ids))
+    found: dict[int, int] = {}
+    for repo_id, snap_day, snap_stars, count_day, count_stars in session.execute(query):
+        if snap_day is not None and (count_day is None or snap_day >= count_day):
+            found[repo_id] = snap_stars
+        elif count_day is not None:
+            found[repo_id] = count_stars
+    return found
 
 
 def total(points: list[Point], metric: str) -> int:

@@ -157,26 +157,25 @@ def never_archived(session: Session, configured: Iterable[str] = ()) -> list[Nev
         ).group_by(key)
     ).all()
     newest_ids = [newest for name, newest, _, ok in tried if not ok and name not in read]
-    newest = (
-        {
-            row.full_name.lower(): row
-            for row in session.scalars(
-                select(CollectionResult).where(CollectionResult.id.in_(newest_ids))
-            )
-        }
-        if newest_ids
-        else {}
-    )
+    newest = {
+        row.full_name.lower(): (row, started)
+        for row, started in session.execute(
+            select(CollectionResult, CollectionRun.started_at)
+            .join(CollectionRun, CollectionRun.id == CollectionResult.run_id)
+            .where(CollectionResult.id.in_(newest_ids))
+        )
+    }
     attempts = {name: count for name, _, count, _ in tried}
     found: dict[str, NeverArchived] = {}
     for name in configured:
         lowered = name.strip().strip("/").lower()
         if lowered and lowered not in read and lowered not in attempts:
             found[lowered] = NeverArchived(name.strip().strip("/"), NOT_TRIED, 0, None, None)
-    for lowered, row in newest.items():
+    for lowered, (row, started) in newest.items():
         reason = row.reason or f"the newest run {row.outcome} it without a reason"
+        tried_at = row.finished_at or started
         found[lowered] = NeverArchived(
-            row.full_name, reason, attempts[lowered], row.finished_at, row.outcome
+            row.full_name, reason, attempts[lowered], tried_at, row.outcome
         )
     return sorted(found.values(), key=lambda item: (item.full_name.casefold(), item.full_name))
 

@@ -1,4 +1,5 @@
-"""``/collection`` (admins): the run log, failures with reasons, rate limit, collect now."""
+"""``/collection`` (admins): the run log, failures with reasons, repositories never
+archived (with the reason), rate limit, collect now."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from ghtraffic.storage import queries
 from ghtraffic.web.state import state_of
 from ghtraffic.web.views.common import back, require_admin
 
@@ -27,7 +29,15 @@ async def collection_page(request: Request) -> Response:
             for run in runs[:10]
             if run.repos_failed or run.repos_deferred
         }
-        return {"runs": runs, "latest": latest, "results": results, "failures": failures}
+        with state.archive.db.read_session() as session:
+            never = queries.never_archived(session, state.settings.repos)
+        return {
+            "runs": runs,
+            "latest": latest,
+            "results": results,
+            "failures": failures,
+            "never_archived": never,
+        }
 
     context = await run_in_threadpool(load)
     context["can_collect"] = state.collect_now is not None
