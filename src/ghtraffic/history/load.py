@@ -5,7 +5,8 @@ is kept, so an import never lowers a collected (or earlier imported) value, a mi
 metric (``None``) never replaces one, and importing the same files twice changes
 nothing. Referrer and path lists, counts and downloads keep the newest observation of a
 key (a list or count read without a time counts as read at the start of its day, so a
-collected one of the same day wins).
+collected one of the same day wins). The spans of the runs an importer read are recorded
+as collections record theirs (``traffic_windows``), so status counts their days covered.
 """
 
 from __future__ import annotations
