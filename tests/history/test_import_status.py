@@ -109,6 +109,8 @@ def test_github_repo_stats_fragments_and_lists_are_runs(archive: Archive) -> Non
     assert (status.lost_count, status.unexplained_count) == (0, 0)
     spans = _spans(archive)["mflowcode/mfc"]
     assert len(spans) == 14  # one window per UTC day of the runs 2025-08-14..08-27
+    with archive.db.read_session() as session:  # spans only: no GitHub totals to show
+        assert series.newest_windows(session, {status.repo_id}) == {}
     days = stored(archive)["mflowcode/mfc"]
     # GitHub's clones lagged in mid-August 2025: the run of 08-20 saw none for 08-15
     # (an observed zero then), later runs and the aggregate raised it; never lowered.

@@ -203,9 +203,13 @@ def newest_windows(session: Session, ids: Collection[int]) -> dict[int, Window]:
     """Per repository: the 14-day totals of its newest collection."""
     if not ids:
         return {}
+    W = TrafficWindow
+    # an imported run's window records its span only, without GitHub's totals
+    has_totals = W.views.is_not(None) | W.views_unique.is_not(None)
+    has_totals |= W.clones.is_not(None) | W.clones_unique.is_not(None)
     newest = (
         select(TrafficWindow.repo_id, func.max(TrafficWindow.day).label("day"))
-        .where(TrafficWindow.repo_id.in_(ids))
+        .where(TrafficWindow.repo_id.in_(ids), has_totals)
         .group_by(TrafficWindow.repo_id)
         .subquery()
     )

@@ -57,6 +57,8 @@ class Gaps:
 
     lost: tuple[date, ...] = ()
     unexplained: tuple[date, ...] = ()
+    #: The newest covered day (``None``: nothing covered).
+    newest: date | None = None
 
 
 def gaps(spans: Iterable[tuple[date, date]], days: Iterable[date]) -> Gaps:
@@ -70,7 +72,7 @@ def gaps(spans: Iterable[tuple[date, date]], days: Iterable[date]) -> Gaps:
     for first, last in _holes(covered):
         kind = lost if first - ONE_DAY in windowed and last + ONE_DAY in windowed else unexplained
         kind.extend(first + timedelta(days=n) for n in range((last - first).days + 1))
-    return Gaps(tuple(lost), tuple(unexplained))
+    return Gaps(tuple(lost), tuple(unexplained), max(covered))
 
 
 def _holes(covered: set[date]) -> list[tuple[date, date]]:

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from ghtraffic.storage.coverage import at_risk, covered_days, gaps, leaves_window_at
+from ghtraffic.storage.coverage import at_risk, gaps, leaves_window_at
 from ghtraffic.storage.errors import UnknownRepoError
 from ghtraffic.storage.records import (
     ExportRow,
@@ -205,9 +205,8 @@ def status(
     statuses: list[RepoStatus] = []
     for rid, full_name, last_success_at in _sorted_repos(session, repo_id):
         archived = days.get(rid, [])
-        covered = covered_days(spans.get(rid, []), archived)
         found = gaps(spans.get(rid, []), archived)
-        newest = max(covered) if covered else None
+        newest = found.newest
         statuses.append(
             RepoStatus(
                 repo_id=rid,
