@@ -19,7 +19,13 @@ from ghtraffic.web.config import WebConfig
 from tests.web.seed import seed
 
 PASSWORD = "correct horse battery"
-CONFIG = WebConfig(secure_cookies=False, public_view=True, live_poll_seconds=0.2)
+#: ``testserver`` is the host name of Starlette's test client; browsers use 127.0.0.1.
+CONFIG = WebConfig(
+    secure_cookies=False,
+    public_view=True,
+    live_poll_seconds=0.2,
+    allowed_hosts=("testserver", "127.0.0.1"),
+)
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ def test_the_factory_serves_the_configured_archive(
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("GHTRAFFIC_HOME", str(tmp_path))
     monkeypatch.setenv("GHTRAFFIC_DATABASE_URL", f"sqlite:///{tmp_path / 'archive.sqlite'}")
-    with TestClient(from_env(), follow_redirects=False) as client:
+    with TestClient(from_env(), base_url="http://127.0.0.1", follow_redirects=False) as client:
         assert client.get("/healthz").status_code == 200
         assert client.get("/api/v1/repos").status_code == 401
         assert client.get("/").headers["location"].startswith("/login")

@@ -36,7 +36,9 @@ def account_errors(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _read_password(password_stdin: bool) -> str:
-    if password_stdin:
+    """The password: the first line of standard input with ``--password-stdin`` or when
+    it is piped in (no prompt, no echo to silence), else asked for twice, hidden."""
+    if password_stdin or not sys.stdin.isatty():
         return sys.stdin.readline().rstrip("\r\n")
     value: str = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     return value
@@ -104,10 +106,13 @@ def grant_command(
     name: str, target: str, config_path: str | None, database_url: str | None, api_url: str | None
 ) -> None:
     """Let a viewer see an owner's repositories or one repository."""
-    from ghtraffic.identity.grants import grant
+    from ghtraffic.identity.grants import grant, holds_target, not_held
 
-    key = grant(_db(config_path, database_url, api_url), name, target)
+    db = _db(config_path, database_url, api_url)
+    key = grant(db, name, target)
     out.print(f"{name} may see {key}")
+    if not holds_target(db, key):
+        click.echo(f"warning: {not_held(key)}", err=True)
 
 
 @user_group.command("revoke")
@@ -131,18 +136,32 @@ def revoke_command(
 @user_group.command("token")
 @click.argument("name")
 @click.option("--label", default="cli", show_default=True, help="What will use the token.")
+@click.option(
+    "--write",
+    is_flag=True,
+    help="The token may also make the state-changing requests its user may make"
+    " (default: it reads only).",
+)
 @config_options
 @one_line_errors
 @account_errors
 def token_command(
-    name: str, label: str, config_path: str | None, database_url: str | None, api_url: str | None
+    name: str,
+    label: str,
+    write: bool,
+    config_path: str | None,
+    database_url: str | None,
+    api_url: str | None,
 ) -> None:
-    """Create a personal API token for a user; it is printed once, on stdout."""
+    """Create a personal API token for a user; it is printed once, on stdout.
+
+    The token reads only, unless --write is given.
+    """
     from ghtraffic.identity.accounts import require_user
     from ghtraffic.identity.tokens import create_token
 
     db = _db(config_path, database_url, api_url)
-    token, _ = create_token(db, require_user(db, name).id, label)
+    token, _ = create_token(db, require_user(db, name).id, label, write=write)
     click.echo(token)
 
 

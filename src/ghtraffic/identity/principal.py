@@ -15,12 +15,19 @@ class Principal:
     csrf_token: str | None = None
     #: Signed in with a personal API token (no cookies: no CSRF check needed).
     via_token: bool = False
+    #: The API token was minted with write access (else it reads only).
+    token_writes: bool = False
     #: The anonymous visitor of the public view: may see the public repositories.
     public: bool = False
 
     @property
     def is_admin(self) -> bool:
         return self.user is not None and self.user.is_admin
+
+    @property
+    def read_only(self) -> bool:
+        """An API token without write access: every state-changing request is refused."""
+        return self.via_token and not self.token_writes
 
     @property
     def signed_in(self) -> bool:

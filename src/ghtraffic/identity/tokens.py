@@ -1,4 +1,9 @@
-"""Personal API tokens: ``ght_`` + 32 random bytes, shown once, kept as their SHA-256."""
+"""Personal API tokens: ``ght_`` + 32 random bytes, shown once, kept as their SHA-256.
+
+A token reads only, unless it was minted with ``write`` (by an admin: ``ghtraffic user
+token NAME --write`` or an admin's Account page); then it may also make the
+state-changing requests its user may make.
+"""
 
 from __future__ import annotations
 
@@ -24,16 +29,35 @@ class TokenInfo:
     created_at: datetime
     last_used_at: datetime | None
     revoked_at: datetime | None
+    can_write: bool
+
+
+@dataclass(frozen=True, slots=True)
+class TokenUse:
+    """Who a live token speaks for, and whether it may write."""
+
+    user: User
+    can_write: bool
 
 
 def _info(row: ApiToken) -> TokenInfo:
     return TokenInfo(
-        row.id, row.user_id, row.name, row.prefix, row.created_at, row.last_used_at, row.revoked_at
+        row.id,
+        row.user_id,
+        row.name,
+        row.prefix,
+        row.created_at,
+        row.last_used_at,
+        row.revoked_at,
+        bool(row.can_write),
     )
 
 
-def create_token(db: Database, user_id: int, name: str) -> tuple[str, TokenInfo]:
-    """A new token: (the token itself, to show once; what is kept of it)."""
+def create_token(
+    db: Database, user_id: int, name: str, *, write: bool = False
+) -> tuple[str, TokenInfo]:
+    """A new token: (the token itself, to show once; what is kept of it). It reads only
+    unless ``write``; the caller decides who may mint one that writes."""
     label = " ".join(name.split())[:100]
     if not label:
         raise AccountError("a token needs a name (what uses it)")
@@ -44,6 +68,7 @@ def create_token(db: Database, user_id: int, name: str) -> tuple[str, TokenInfo]
         token_hash=digest(token),
         prefix=token[:10],
         created_at=datetime.now(UTC),
+        can_write=write,
     )
     with db.session() as session:
         session.add(row)
@@ -51,8 +76,8 @@ def create_token(db: Database, user_id: int, name: str) -> tuple[str, TokenInfo]
         return token, _info(row)
 
 
-def user_for_token(db: Database, token: str) -> User | None:
-    """The owner of a live token (its last use is recorded), or ``None``."""
+def user_for_token(db: Database, token: str) -> TokenUse | None:
+    """The owner of a live token and its scope (its last use is recorded), or ``None``."""
     if not token.startswith(PREFIX) or len(token) > 128:
         return None
     now = datetime.now(UTC)
@@ -64,7 +89,7 @@ def user_for_token(db: Database, token: str) -> User | None:
         ).first()
         if found is None or found[0].revoked_at is not None:
             return None
-        row, user = found[0], user_of(found[1])
+        row, use = found[0], TokenUse(user_of(found[1]), bool(found[0].can_write))
         stale = row.last_used_at is None or now - row.last_used_at > timedelta(minutes=1)
         token_id = row.id
     if stale:
@@ -72,7 +97,7 @@ def user_for_token(db: Database, token: str) -> User | None:
             session.execute(
                 update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now)
             )
-    return user
+    return use
 
 
 def list_tokens(db: Database, user_id: int) -> list[TokenInfo]:
@@ -84,6 +109,8 @@ def list_tokens(db: Database, user_id: int) -> list[TokenInfo]:
 
 
 def revoke_token(db: Database, user_id: int, token_id: int) -> bool:
+    """Revoke a live token of ``user_id``; ``False`` when there is none such (another
+    user's token, an unknown id, or one already revoked)."""
     with db.session() as session:
         row = session.get(ApiToken, token_id)
         if row is None or row.user_id != user_id or row.revoked_at is not None:

@@ -12,6 +12,7 @@ from ghtraffic.storage import (
     tables_processing,
     tables_secrets,
     tables_tasks,
+    tables_throttle,
     tables_web,
 )
 from ghtraffic.storage.base import Base
@@ -25,5 +26,6 @@ __all__ = [
     "tables_processing",
     "tables_secrets",
     "tables_tasks",
+    "tables_throttle",
     "tables_web",
 ]

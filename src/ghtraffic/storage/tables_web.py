@@ -8,7 +8,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Integer, String, Text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ghtraffic.storage.base import Base
@@ -49,7 +58,11 @@ class WebSession(Base):
 
 
 class ApiToken(Base):
-    """A personal API token: the SHA-256 of the token, a name and a visible prefix."""
+    """A personal API token: the SHA-256 of the token, a name and a visible prefix.
+
+    ``can_write``: the token may make state-changing requests (an admin minted it so);
+    tokens read only by default.
+    """
 
     __tablename__ = "web_api_tokens"
 
@@ -61,6 +74,7 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    can_write: Mapped[bool] = mapped_column(Boolean, server_default=false())
 
 
 class WebGrant(Base):

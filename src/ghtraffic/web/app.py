@@ -19,8 +19,8 @@ from ghtraffic.storage.database import Database
 from ghtraffic.web import api, badges, views
 from ghtraffic.web.assets import static_files
 from ghtraffic.web.auth import AuthMiddleware
-from ghtraffic.web.config import WebConfig, web_config
-from ghtraffic.web.headers import SecurityHeaders
+from ghtraffic.web.config import WebConfig, login_limits, web_config
+from ghtraffic.web.headers import AllowedHosts, SecurityHeaders
 from ghtraffic.web.listen import listen
 from ghtraffic.web.sse import Broadcaster, Listener, stream
 from ghtraffic.web.state import CollectNow, WebState, state_of
@@ -75,7 +75,7 @@ def create_app(
         settings=settings,
         config=config,
         templates=Templates(),
-        throttle=throttle or LoginThrottle(config.login_max_failures, config.login_lockout_seconds),
+        throttle=throttle or LoginThrottle(db, login_limits(config)),
         broadcaster=broadcaster,
         collect_now=collect_now,
     )
@@ -96,6 +96,7 @@ def create_app(
         routes=routes,
         middleware=[
             Middleware(SecurityHeaders),
+            Middleware(AllowedHosts, hosts=config.hosts()),
             Middleware(GZipMiddleware, minimum_size=1000, compresslevel=6),
             Middleware(AuthMiddleware, db=db, public_view=config.public_view),
         ],

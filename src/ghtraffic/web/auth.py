@@ -2,7 +2,8 @@
 
 It resolves the principal (``Authorization: Bearer`` token, else the session cookie),
 refuses anonymous requests everywhere except the login page, the health check, static
-files, public badges and (when enabled) the public view, and checks the CSRF token of
+files, public badges and (when enabled) the public view, refuses every state-changing
+request of an API token that reads only (the default), and checks the CSRF token of
 every state-changing request made with a cookie.
 """
 
@@ -26,6 +27,10 @@ from ghtraffic.web import csrf
 OPEN_PATHS = frozenset({"/login", "/healthz", "/favicon.ico"})
 OPEN_PREFIXES = ("/static/", "/badge/")
 PUBLIC_VIEW_PREFIX = "/public"
+READ_ONLY = (
+    "this API token may only read: an admin can mint one that may write with "
+    "`ghtraffic user token NAME --write`"
+)
 
 
 def is_open(path: str, public_view: bool) -> bool:
@@ -51,8 +56,10 @@ class AuthMiddleware:
             scheme, _, token = authorization.partition(" ")
             if scheme.lower() != "bearer":
                 return None
-            user = user_for_token(self.db, token.strip())
-            return None if user is None else Principal(user=user, via_token=True)
+            use = user_for_token(self.db, token.strip())
+            if use is None:
+                return None
+            return Principal(user=use.user, via_token=True, token_writes=use.can_write)
         value = conn.cookies.get(COOKIE)
         if value:
             info = load_session(self.db, value)
@@ -83,6 +90,9 @@ class AuthMiddleware:
         method: str = scope["method"]
         if not principal.signed_in and not is_open(path, self.public_view):
             await self._refuse_anonymous(scope, receive, send, path, method)
+            return
+        if method not in csrf.SAFE_METHODS and principal.read_only:
+            await JSONResponse({"error": READ_ONLY}, status_code=403)(scope, receive, send)
             return
         if method not in csrf.SAFE_METHODS and not principal.via_token:
             try:

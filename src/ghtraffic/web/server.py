@@ -17,7 +17,7 @@ from ghtraffic.processing import Processor
 from ghtraffic.storage.archive import Archive
 from ghtraffic.storage.credentials import collection_credentials
 from ghtraffic.web.app import create_app
-from ghtraffic.web.config import WebConfig, schedule_config
+from ghtraffic.web.config import WebConfig, schedule_config, uvicorn_proxy_options
 from ghtraffic.web.scheduler import Scheduler
 
 Committed = Callable[[RepoOutcome], None]
@@ -89,7 +89,7 @@ async def serve(
     app = create_app(
         archive.db,
         settings,
-        config=web,
+        config=web.model_copy(update={"host": bind_host}),  # answers to the name it binds
         collect_now=None if cron is None else cron.trigger,
     )
     app_holder.append(app)
@@ -99,8 +99,8 @@ async def serve(
             host=bind_host,
             port=bind_port,
             log_level="warning",
-            proxy_headers=True,
             server_header=False,
+            **uvicorn_proxy_options(web),
         )
     )
     where = f"http://{bind_host}:{bind_port}"

@@ -1,58 +1,170 @@
-"""Login throttling: after N failures of one user name from one address, a wait."""
+"""Sign-in throttling, counted in the archive so every process serving it sees the same
+failures (table ``web_login_failures``).
+
+Each password check (a sign-in, or the current password of a password change) is first
+written as a failure, then deleted when the password was right: guesses sent in parallel
+count at once. Within the last ``window``:
+
+* one account from one address: ``per_pair`` failures make that pair wait;
+* one address: ``per_address`` failures (any accounts) make the address wait;
+* one account: ``per_account`` failures (from any addresses) make it wait for every
+  address that has failed itself;
+* one password (its 16-bit bucket) failing for ``spray_accounts`` different accounts makes
+  it wait for every address that has failed itself.
+
+An address with no failure in the window is never held up by the last two rules, so
+nobody can lock the owner of a known account out by guessing from elsewhere. A wait lasts
+until enough of the failures that caused it are older than the window.
+"""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import TypeVar
 
-_MAX_ENTRIES = 10_000
+from sqlalchemy import delete, or_, select
+
+from ghtraffic.identity.digests import digest
+from ghtraffic.storage.database import Database
+from ghtraffic.storage.tables_throttle import LoginFailure
+
+Clock = Callable[[], datetime]
+T = TypeVar("T")
 
 
-@dataclass
-class _Entry:
-    failures: int
-    locked_until: float
-    last: float
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    per_pair: int = 5
+    per_address: int = 20
+    per_account: int = 20
+    spray_accounts: int = 5
+    window: timedelta = timedelta(minutes=5)
+
+
+@dataclass(frozen=True, slots=True)
+class Wait:
+    """A refused attempt: how long to wait (seconds) and which rule refused it."""
+
+    seconds: float
+    rule: str
+
+
+def password_bucket(password: str) -> str:
+    """The first four hex digits of the password's SHA-256: 65,536 buckets."""
+    return digest(password)[:4]
+
+
+def _wait_until(times: Sequence[datetime], limit: int, window: timedelta) -> datetime | None:
+    """When fewer than ``limit`` of ``times`` (ascending) are inside the window, or
+    ``None`` when that is already so."""
+    if len(times) < limit:
+        return None
+    return times[len(times) - limit] + window
 
 
 class LoginThrottle:
-    """In-process counters keyed by (lower-cased user name, client address)."""
+    """The throttle of one archive; cheap to create, holds no state of its own."""
 
-    def __init__(
-        self,
-        max_failures: int = 5,
-        lockout_seconds: float = 300.0,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self.max_failures = max_failures
-        self.lockout_seconds = lockout_seconds
+    def __init__(self, db: Database, limits: Limits | None = None, clock: Clock = _now) -> None:
+        self.db = db
+        self.limits = limits or Limits()
         self._clock = clock
-        self._entries: dict[tuple[str, str], _Entry] = {}
 
-    def retry_after(self, name: str, address: str) -> float:
-        """Seconds to wait before another attempt is even checked (0: go ahead)."""
-        entry = self._entries.get((name.lower(), address))
-        if entry is None:
-            return 0.0
-        return max(0.0, entry.locked_until - self._clock())
-
-    def failure(self, name: str, address: str) -> None:
+    def begin(self, name: str, address: str, password: str) -> int | Wait:
+        """Check the limits for this attempt; when it may go ahead, record it as a failure
+        and return its id (give it to :meth:`passed` when the password was right)."""
+        account = name.strip().lower()
+        bucket = password_bucket(password)
         now = self._clock()
-        key = (name.lower(), address)
-        entry = self._entries.get(key)
-        if entry is None or now - entry.last > self.lockout_seconds * 4:
-            entry = _Entry(0, 0.0, now)
-        entry.failures += 1
-        entry.last = now
-        if entry.failures >= self.max_failures:
-            entry.locked_until = now + self.lockout_seconds
-            entry.failures = 0
-        self._entries[key] = entry
-        if len(self._entries) > _MAX_ENTRIES:
-            oldest = sorted(self._entries, key=lambda k: self._entries[k].last)
-            for stale in oldest[: _MAX_ENTRIES // 10]:
-                del self._entries[stale]
+        since = now - self.limits.window
+        with self.db.session() as session:
+            rows = session.execute(
+                select(
+                    LoginFailure.at,
+                    LoginFailure.account,
+                    LoginFailure.address,
+                    LoginFailure.password_bucket,
+                )
+                .where(LoginFailure.at > since)
+                .where(
+                    or_(
+                        LoginFailure.account == account,
+                        LoginFailure.address == address,
+                        LoginFailure.password_bucket == bucket,
+                    )
+                )
+                .order_by(LoginFailure.at)
+            ).all()
+            until = self._refused_until(rows, account, address, bucket)
+            if until is not None:
+                return Wait(max(1.0, (until[0] - now).total_seconds()), until[1])
+            session.execute(delete(LoginFailure).where(LoginFailure.at <= since))
+            row = LoginFailure(at=now, account=account, address=address, password_bucket=bucket)
+            session.add(row)
+            session.flush()
+            return row.id
 
-    def success(self, name: str, address: str) -> None:
-        self._entries.pop((name.lower(), address), None)
+    def check(
+        self, name: str, address: str, password: str, verify: Callable[[], T | None]
+    ) -> T | Wait | None:
+        """``verify()`` (the password check) when the limits allow it: what it found
+        (``None``: the password was wrong, and that failure now counts), or the wait."""
+        started = self.begin(name, address, password)
+        if isinstance(started, Wait):
+            return started
+        found = verify()
+        if found is not None:
+            self.passed(started, name, address)
+        return found
+
+    def passed(self, attempt: int, name: str, address: str) -> None:
+        """The password of ``attempt`` was right: it and this pair's failures are forgotten
+        (failures of other accounts from the same address are kept)."""
+        account = name.strip().lower()
+        with self.db.session() as session:
+            session.execute(
+                delete(LoginFailure).where(
+                    or_(
+                        LoginFailure.id == attempt,
+                        (LoginFailure.account == account) & (LoginFailure.address == address),
+                    )
+                )
+            )
+
+    def _refused_until(
+        self,
+        rows: Iterable[tuple[datetime, str, str, str]],
+        account: str,
+        address: str,
+        bucket: str,
+    ) -> tuple[datetime, str] | None:
+        limits, window = self.limits, self.limits.window
+        pair: list[datetime] = []
+        from_address: list[datetime] = []
+        of_account: list[datetime] = []
+        newest_per_account: dict[str, datetime] = {}
+        for at, row_account, row_address, row_bucket in rows:
+            if row_address == address:
+                from_address.append(at)
+                if row_account == account:
+                    pair.append(at)
+            if row_account == account:
+                of_account.append(at)
+            if row_bucket == bucket:
+                newest_per_account[row_account] = at
+        checks: list[tuple[str, datetime | None]] = [
+            ("account and address", _wait_until(pair, limits.per_pair, window)),
+            ("address", _wait_until(from_address, limits.per_address, window)),
+        ]
+        if from_address:  # only an address that failed itself is held up by the others'
+            checks.append(("account", _wait_until(of_account, limits.per_account, window)))
+            sprayed = sorted(newest_per_account.values())
+            checks.append(("password", _wait_until(sprayed, limits.spray_accounts, window)))
+        found = [(until, rule) for rule, until in checks if until is not None]
+        return max(found) if found else None

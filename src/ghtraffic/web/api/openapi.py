@@ -235,8 +235,11 @@ def document() -> dict[str, Any]:
             "description": (
                 "Read-only access to the traffic archive. Authenticate with a personal API "
                 "token (`Authorization: Bearer ght_...`, created on /account or with "
-                "`ghtraffic user token NAME`) or a browser session. Lists are paginated: "
-                "pass `next_cursor` back as `cursor`. A metric that is null was not observed."
+                "`ghtraffic user token NAME`) or a browser session. Tokens read only: any "
+                "other method than GET, HEAD or OPTIONS made with one is refused with 403, "
+                "unless an admin minted it to write (`ghtraffic user token NAME --write`). "
+                "Lists are paginated: pass `next_cursor` back as `cursor`. A metric that is "
+                "null was not observed."
             ),
         },
         "servers": [{"url": "/"}],

@@ -14,7 +14,9 @@ from ghtraffic.identity.sessions import end_user_sessions
 from ghtraffic.identity.tokens import create_token, list_tokens, revoke_token
 from ghtraffic.web.principal import principal_of
 from ghtraffic.web.state import state_of
+from ghtraffic.web.throttle import Wait
 from ghtraffic.web.views.common import back, refuse
+from ghtraffic.web.views.login import client_address, too_many
 
 
 def _render(request: Request, **extra: Any) -> Response:
@@ -24,10 +26,9 @@ def _render(request: Request, **extra: Any) -> Response:
     tokens = list_tokens(state.db, user.id)
     context = {"tokens": tokens, "new_token": None, "error": "", "flash": ""}
     context["flash"] = request.query_params.get("flash", "")
+    status = extra.pop("status", 400 if extra.get("error") else 200)
     context.update(extra)
-    return state.templates.render(
-        request, "account.html", context, status_code=400 if extra.get("error") else 200
-    )
+    return state.templates.render(request, "account.html", context, status_code=status)
 
 
 async def account_page(request: Request) -> Response:
@@ -37,13 +38,19 @@ async def account_page(request: Request) -> Response:
 
 
 async def new_token(request: Request) -> Response:
-    user = principal_of(request).user
+    principal = principal_of(request)
+    user = principal.user
     if user is None:
         return refuse(request, 403)
     form = await request.form()
+    write = form.get("write") == "1"
+    if write and not principal.is_admin:
+        return refuse(request, 403, "Only an administrator may create a token that writes.")
     try:
         token, _ = await run_in_threadpool(
-            create_token, state_of(request).db, user.id, str(form.get("name", ""))
+            lambda: create_token(
+                state_of(request).db, user.id, str(form.get("name", "")), write=write
+            )
         )
     except AccountError as error:
         message = str(error)
@@ -56,7 +63,8 @@ async def drop_token(request: Request) -> Response:
     if user is None:
         return refuse(request, 403)
     token_id = int(request.path_params["token_id"])
-    await run_in_threadpool(revoke_token, state_of(request).db, user.id, token_id)
+    if not await run_in_threadpool(revoke_token, state_of(request).db, user.id, token_id):
+        return refuse(request, 404, "You have no live token with that number.")
     return back("/account", flash="revoked")
 
 
@@ -66,8 +74,18 @@ async def change_password(request: Request) -> Response:
         return refuse(request, 403)
     state = state_of(request)
     form = await request.form()
-    current, new = str(form.get("current", "")), str(form.get("new", ""))
-    if await run_in_threadpool(authenticate, state.db, user.name, current) is None:
+    current, new = str(form.get("current", ""))[:1000], str(form.get("new", ""))
+    checked = await run_in_threadpool(
+        state.throttle.check,
+        user.name,
+        client_address(request),
+        current,
+        lambda: authenticate(state.db, user.name, current),
+    )
+    if isinstance(checked, Wait):
+        wait = checked
+        return await run_in_threadpool(lambda: _render(request, error=too_many(wait), status=429))
+    if checked is None:
         return await run_in_threadpool(
             lambda: _render(request, error="The current password is wrong.")
         )

@@ -12,7 +12,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from ghtraffic.identity.accounts import AccountError, add_user, delete_user, list_users
-from ghtraffic.identity.grants import all_grants, grant, revoke
+from ghtraffic.identity.grants import all_grants, grant, holds_target, not_held, revoke
 from ghtraffic.identity.public import public_ids, set_public
 from ghtraffic.storage.tables import Repo
 from ghtraffic.web.principal import principal_of
@@ -43,27 +43,28 @@ async def admin_page(request: Request) -> Response:
 
 
 async def _apply(
-    request: Request, action: Callable[[dict[str, str]], object], done: str
+    request: Request, action: Callable[[dict[str, str]], str | None], done: str
 ) -> Response:
+    """Run ``action`` on the form; it may return a warning to show beside ``done``."""
     if (refused := require_admin(request)) is not None:
         return refused
     form = {key: str(value) for key, value in (await request.form()).items()}
     try:
-        await run_in_threadpool(action, form)
+        warning = await run_in_threadpool(action, form)
     except AccountError as error:
         return back("/admin", error=str(error))
-    return back("/admin", flash=done)
+    return back("/admin", flash=f"{done}; {warning}" if warning else done)
 
 
 async def new_user(request: Request) -> Response:
     db = state_of(request).db
-    return await _apply(
-        request,
-        lambda f: add_user(
-            db, f.get("name", ""), f.get("password", ""), admin=f.get("role") == "admin"
-        ),
-        "user added",
-    )
+
+    def action(form: dict[str, str]) -> None:
+        add_user(
+            db, form.get("name", ""), form.get("password", ""), admin=form.get("role") == "admin"
+        )
+
+    return await _apply(request, action, "user added")
 
 
 async def remove_user(request: Request) -> Response:
@@ -80,26 +81,31 @@ async def remove_user(request: Request) -> Response:
 
 async def add_grant(request: Request) -> Response:
     db = state_of(request).db
-    return await _apply(
-        request, lambda f: grant(db, f.get("name", ""), f.get("target", "")), "granted"
-    )
+
+    def action(form: dict[str, str]) -> str | None:
+        key = grant(db, form.get("name", ""), form.get("target", ""))
+        return None if holds_target(db, key) else not_held(key)
+
+    return await _apply(request, action, "granted")
 
 
 async def drop_grant(request: Request) -> Response:
     db = state_of(request).db
-    return await _apply(
-        request, lambda f: revoke(db, f.get("name", ""), f.get("target", "")), "revoked"
-    )
+
+    def action(form: dict[str, str]) -> None:
+        revoke(db, form.get("name", ""), form.get("target", ""))
+
+    return await _apply(request, action, "revoked")
 
 
 async def mark_public(request: Request) -> Response:
     db = state_of(request).db
     me = principal_of(request).name
-    return await _apply(
-        request,
-        lambda f: set_public(db, f.get("repo", ""), f.get("public") == "1", me),
-        "saved",
-    )
+
+    def action(form: dict[str, str]) -> None:
+        set_public(db, form.get("repo", ""), form.get("public") == "1", me)
+
+    return await _apply(request, action, "saved")
 
 
 def routes() -> list[BaseRoute]:

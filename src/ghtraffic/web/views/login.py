@@ -15,6 +15,17 @@ from ghtraffic.identity.sessions import COOKIE, create_session, end_session
 from ghtraffic.web import csrf
 from ghtraffic.web.principal import principal_of
 from ghtraffic.web.state import WebState, state_of
+from ghtraffic.web.throttle import Wait
+
+
+def client_address(request: Request) -> str:
+    """The client's address: the peer, or what a trusted proxy said it is (uvicorn sets it
+    from ``[web] trusted_proxies``)."""
+    return request.client.host if request.client else "unknown"
+
+
+def too_many(wait: Wait) -> str:
+    return f"Too many failed attempts: try again in {int(wait.seconds) + 1} seconds."
 
 
 def safe_next(target: str | None) -> str:
@@ -62,23 +73,19 @@ async def login(request: Request) -> Response:
     name = str(form.get("name", "")).strip()[:100]
     password = str(form.get("password", ""))[:1000]
     target = safe_next(str(form.get("next", "/")))
-    address = request.client.host if request.client else "unknown"
-    wait = state.throttle.retry_after(name, address)
-    if wait > 0:
-        return _login_page(
-            request,
-            state,
-            error=f"Too many failed attempts: try again in {int(wait) + 1} seconds.",
-            status=429,
-            name=name,
-        )
-    user = await run_in_threadpool(authenticate, state.db, name, password)
+    user = await run_in_threadpool(
+        state.throttle.check,
+        name,
+        client_address(request),
+        password,
+        lambda: authenticate(state.db, name, password),
+    )
+    if isinstance(user, Wait):
+        return _login_page(request, state, error=too_many(user), status=429, name=name)
     if user is None:
-        state.throttle.failure(name, address)
         return _login_page(
             request, state, error="Wrong user name or password.", status=401, name=name
         )
-    state.throttle.success(name, address)
     lifetime = timedelta(hours=state.config.session_hours)
     value, _ = await run_in_threadpool(
         lambda: create_session(state.db, user.id, lifetime, previous=request.cookies.get(COOKIE))

@@ -1,0 +1,39 @@
+"""API tokens read only unless minted with write access; failed sign-ins kept in the
+archive, so every process serving it throttles the same guesses."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0010"
+down_revision: str | None = "0008"
+
+
+def upgrade() -> None:
+    # A column SQLite adds in place (no rebuild of web_api_tokens); existing tokens read only.
+    op.add_column(
+        "web_api_tokens",
+        sa.Column("can_write", sa.Boolean(), server_default=sa.false(), nullable=False),
+    )
+    op.create_table(
+        "web_login_failures",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("account", sa.Text(), nullable=False),
+        sa.Column("address", sa.Text(), nullable=False),
+        sa.Column("password_bucket", sa.String(length=4), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_web_login_failures")),
+    )
+    op.create_index(op.f("ix_web_login_failures_at"), "web_login_failures", ["at"])
+    op.create_index("ix_web_login_failures_account_at", "web_login_failures", ["account", "at"])
+    op.create_index("ix_web_login_failures_address_at", "web_login_failures", ["address", "at"])
+    op.create_index(
+        "ix_web_login_failures_password_at", "web_login_failures", ["password_bucket", "at"]
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("web_login_failures")
+    with op.batch_alter_table("web_api_tokens") as batch:
+        batch.drop_column("can_write")
