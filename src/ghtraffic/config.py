@@ -6,12 +6,13 @@ environment variable that holds one (``token_env``), so the file can be committe
 
 from __future__ import annotations
 
+import difflib
 import fnmatch
 import os
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import platformdirs
 from pydantic import (
@@ -227,9 +228,69 @@ def load_file_config(path: Path | None) -> FileConfig:
     try:
         return FileConfig.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "(top level)"
-        raise ConfigError(f"{path}: {where}: {first['msg']}") from None
+        raise ConfigError(f"{path}: {validation_message(exc, FileConfig)}") from None
+
+
+def validation_message(error: ValidationError, model: type[BaseModel]) -> str:
+    """The first problem of ``error`` as ``where: what``; an unknown key names the
+    nearest known key of its table."""
+    first = error.errors()[0]
+    loc = first["loc"]
+    where = ".".join(str(part) for part in loc) or "(top level)"
+    if first["type"] == "extra_forbidden" and loc:
+        known = _known_keys(model, loc[:-1])
+        close = difflib.get_close_matches(str(loc[-1]), known, n=1, cutoff=0.6)
+        hint = f" (did you mean {close[0]}?)" if close else f" (known: {', '.join(known)})"
+        return f"{where} is not a setting{hint}"
+    return f"{where}: {str(first['msg']).removeprefix('Value error, ')}"
+
+
+def _known_keys(model: type[BaseModel], path: tuple[int | str, ...]) -> list[str]:
+    """The keys of the table at ``path`` inside ``model`` (list indexes skipped)."""
+    current: type[BaseModel] | None = model
+    for part in path:
+        if isinstance(part, int) or current is None:
+            continue
+        field = current.model_fields.get(part)
+        current = None if field is None else _model_in(field.annotation)
+    return [] if current is None else list(current.model_fields)
+
+
+def _model_in(annotation: object) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for argument in get_args(annotation):
+        found = _model_in(argument)
+        if found is not None:
+            return found
+    return None
+
+
+#: The archives ghtraffic can keep, as their URLs start.
+SUPPORTED_DATABASES = "sqlite:///PATH or postgresql+psycopg://USER@HOST/DB"
+
+
+def check_database_url(url: str) -> str:
+    """``url`` when it names a back end ghtraffic supports (SQLite, PostgreSQL through
+    psycopg; ``postgresql://`` means psycopg too), else a one-line ``ConfigError``."""
+    from sqlalchemy import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        # Not echoed: a mistyped URL may still hold a password.
+        raise ConfigError(f"the database URL is not a URL: use {SUPPORTED_DATABASES}") from None
+    backend, driver = parsed.get_backend_name(), parsed.get_driver_name()
+    if parsed.drivername == "postgresql":
+        return parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+    if (backend, driver) in (("sqlite", "pysqlite"), ("postgresql", "psycopg")):
+        return url
+    shown = parsed.render_as_string(hide_password=True)
+    raise ConfigError(
+        f"the database URL {shown} is not supported ({parsed.drivername}): use "
+        f"{SUPPORTED_DATABASES}"
+    )
 
 
 def load_settings(
@@ -268,7 +329,7 @@ def load_settings(
     secret, source = _resolve_token(token, env, file)
     settings = Settings(
         api_url=resolved_api.rstrip("/"),
-        database_url=resolved_db,
+        database_url=check_database_url(resolved_db),
         token=secret,
         token_source=source,
         owners=tuple(section.owners),
@@ -303,13 +364,13 @@ def require_credential(settings: Settings, *, gh_cli: bool = True) -> Settings:
     """``settings`` with a credential to reach GitHub, or the "no GitHub token" error.
 
     Without a token from the flag or the environment and without a GitHub App, the token
-    of `gh auth token` is taken; else the first ``[[credentials]]`` (or stored) token
-    becomes the token.
+    of `gh auth token --hostname HOST` is taken (the GitHub of ``api_url``); else the first
+    ``[[credentials]]`` (or stored) token becomes the token.
     """
     if settings.token is None and not settings.apps and gh_cli:
-        from ghtraffic.github.auth import token_from_gh_cli
+        from ghtraffic.github.auth import gh_hostname, token_from_gh_cli
 
-        found = token_from_gh_cli()
+        found = token_from_gh_cli(gh_hostname(settings.api_url))
         if found is not None:
             settings = settings.with_changes(token=found, token_source=GH_CLI)
     settings = _first_token(settings)

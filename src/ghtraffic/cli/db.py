@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from ghtraffic.cli.common import config_options, one_line_errors
-from ghtraffic.config import ConfigError, load_settings
+from ghtraffic.config import ConfigError, check_database_url, load_settings
 from ghtraffic.storage.database import Database
 
 
@@ -48,7 +48,8 @@ def copy_command(source_url: str, target_url: str, force: bool) -> None:
     """
     from ghtraffic.history.backup import BackupError, copy_archive
 
-    source, target = Database(source_url), Database(target_url)
+    source = Database(check_database_url(source_url))
+    target = Database(check_database_url(target_url))
     try:
         summaries = copy_archive(source, target, force=force)
     except BackupError as exc:

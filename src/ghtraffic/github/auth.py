@@ -1,14 +1,29 @@
-"""Finding a token the user already has: the GitHub CLI's ``gh auth token``."""
+"""Finding a token the user already has: the GitHub CLI's ``gh auth token``, asked for
+the host the API URL points at (a github.com token is never sent to another host)."""
 
 from __future__ import annotations
 
 import logging
 import shutil
 import subprocess
+from urllib.parse import urlsplit
 
 from pydantic import SecretStr
 
 log = logging.getLogger("ghtraffic.github")
+
+
+def gh_hostname(api_url: str) -> str:
+    """The host ``gh`` knows the API URL's GitHub by: ``github.com`` for
+    ``api.github.com``, ``SUBDOMAIN.ghe.com`` for Enterprise Cloud's
+    ``api.SUBDOMAIN.ghe.com``, ``HOST`` for Enterprise Server's ``HOST/api/v3``."""
+    parts = urlsplit(api_url.strip())
+    host = (parts.hostname or "").lower()
+    if parts.port is not None:
+        host = f"{host}:{parts.port}"
+    if host.startswith("api.") and parts.path.strip("/") == "":
+        return host.removeprefix("api.")
+    return host
 
 
 def token_from_gh_cli(hostname: str | None = None, timeout: float = 5.0) -> SecretStr | None:

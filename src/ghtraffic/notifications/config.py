@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from ghtraffic.config import ConfigError
+from ghtraffic.config import ConfigError, validation_message
 
 _SECRET_KEYS = {
     "smtp_password": "smtp_password_env",
@@ -98,11 +98,8 @@ def parse_notification_settings(raw: Mapping[str, Any]) -> NotificationSettings:
     try:
         return NotificationSettings.model_validate(dict(raw))
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        message = str(first["msg"]).removeprefix("Value error, ")
-        prefix = f"[notifications] {where}" if where else "[notifications]"
-        raise ConfigError(f"{prefix}: {message}") from None
+        message = validation_message(exc, NotificationSettings)
+        raise ConfigError(f"[notifications] {message}".replace("] (top level)", "]")) from None
 
 
 def _from_env(env: Mapping[str, str], name: str | None, key: str) -> str | None:

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from ghtraffic.config import ConfigError
+from ghtraffic.config import ConfigError, validation_message
 
 
 class ProcessingSettings(BaseModel):
@@ -38,10 +38,7 @@ def parse_processing_settings(raw: Mapping[str, Any]) -> ProcessingSettings:
     try:
         settings = ProcessingSettings.model_validate(dict(raw))
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        message = str(first["msg"]).removeprefix("Value error, ")
-        raise ConfigError(f"[processing] {where}: {message}") from None
+        raise ConfigError(f"[processing] {validation_message(exc, ProcessingSettings)}") from None
     if settings.spike_min_history > settings.spike_history:
         raise ConfigError("[processing] spike_min_history cannot exceed spike_history")
     return settings
