@@ -196,3 +196,21 @@ def test_the_command_prints_the_index_and_the_repo_pages_to_pdf(
         data = path.read_bytes()
         assert data.startswith(b"%PDF-")
         assert len(data) > 10_000
+
+
+def test_the_pages_policy_refuses_a_script_slipped_into_a_page(
+    browser: Any, seeded: Seeded, backend: str
+) -> None:
+    index = seeded.out / "index.html"
+    html = index.read_text(encoding="utf-8")
+    slipped = seeded.out / "slipped.html"
+    slipped.write_text(
+        html.replace("</main>", "<script>document.title = 'it ran'</script></main>"),
+        encoding="utf-8",
+    )
+    offline = Offline(browser)
+    offline.open(slipped)
+    assert offline.page.title() != "it ran"
+    assert any("Content Security Policy" in error for error in offline.errors), offline.errors
+    _assert_all_drawn(offline.page, {"combined"})  # the page's own scripts still run
+    offline.context.close()

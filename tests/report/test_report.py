@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import tomllib
 from html import unescape
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from ghtraffic.report import load_report, write_site
 from ghtraffic.report.site import VENDOR_FILES
 from ghtraffic.storage.archive import Archive
 from ghtraffic.web.assets import VENDOR_DIR
+from ghtraffic.web.headers import CSP
 from tests.cli.helpers import clean_env, error_line, run_cli
 from tests.report.conftest import XSS, Seeded
 
@@ -164,20 +166,44 @@ def test_the_command_writes_the_report_and_refuses_an_unknown_repo(
     assert "nobody/nothing" in error_line(bad, 2)
 
 
-def test_pdf_without_chromium_is_skipped_with_a_one_line_note(
-    seeded: Seeded, tmp_path: Path
-) -> None:
+def test_pdf_without_chromium_is_one_error_line_and_exit_1(seeded: Seeded, tmp_path: Path) -> None:
     url = seeded.archive.db.url.render_as_string(hide_password=False)
     env = clean_env(tmp_path / "home", GHTRAFFIC_CHROMIUM=str(tmp_path / "no-chromium"))
     out = tmp_path / "site"
     done = run_cli(
         ["report", "--out", str(out), "--pdf", "--database-url", url], env=env, cwd=tmp_path
     )
-    assert done.code == 0, done
-    assert (out / "index.html").is_file()
-    assert not (out / "pdf").exists()
-    assert len(done.stderr.splitlines()) == 1, done
-    assert done.stderr.startswith("note: no PDF written: "), done
+    assert error_line(done, 1) == (
+        f"error: PDFs need Chromium, which is missing at {tmp_path / 'no-chromium'}: install "
+        "chromium or set GHTRAFFIC_CHROMIUM to its path (or leave out --pdf)"
+    )
+    assert not out.exists(), "nothing is written before the command fails"
+
+
+def test_pdf_without_playwright_names_the_extra_to_install(seeded: Seeded, tmp_path: Path) -> None:
+    # An installation without the ``pdf`` extra: ``import playwright`` fails.
+    absent = tmp_path / "without-playwright"
+    (absent / "playwright").mkdir(parents=True)
+    (absent / "playwright" / "__init__.py").write_text(
+        'raise ImportError("No module named playwright")\n'
+    )
+    url = seeded.archive.db.url.render_as_string(hide_password=False)
+    env = clean_env(tmp_path / "home", PYTHONPATH=str(absent))
+    out = tmp_path / "site"
+    done = run_cli(
+        ["report", "--out", str(out), "--pdf", "--database-url", url], env=env, cwd=tmp_path
+    )
+    assert error_line(done, 1) == (
+        "error: PDFs need Playwright, which is not installed: pip install 'ghtraffic[pdf]' "
+        "(or leave out --pdf)"
+    )
+    assert not out.exists()
+
+
+def test_the_pdf_extra_is_declared() -> None:
+    pyproject = tomllib.loads((Path(__file__).parents[2] / "pyproject.toml").read_text())
+    extra = pyproject["project"]["optional-dependencies"]["pdf"]
+    assert any(requirement.startswith("playwright") for requirement in extra)
 
 
 def test_an_empty_archive_gives_an_index_that_says_what_to_do(
@@ -188,3 +214,17 @@ def test_an_empty_archive_gives_an_index_that_says_what_to_do(
     html = pages[0].read_text(encoding="utf-8")
     assert "Nothing archived yet" in html
     assert _kpi(html, "Repositories") == "0"
+
+
+def test_every_page_carries_the_dashboards_content_security_policy(seeded: Seeded) -> None:
+    pages = [seeded.out / "index.html", *(seeded.out / "repos").rglob("*.html")]
+    assert len(pages) == 5
+    for page in pages:
+        found = re.search(
+            r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">',
+            page.read_text(encoding="utf-8"),
+        )
+        assert found, page
+        policy = unescape(found.group(1))
+        assert policy == CSP.replace("; frame-ancestors 'none'", "")
+        assert "unsafe-inline" not in policy

@@ -34,7 +34,8 @@ DATE = click.DateTime(formats=["%Y-%m-%d"])
     "--pdf",
     is_flag=True,
     help="Also print every page to PDF under OUT/pdf/ with the system Chromium"
-    " (/usr/bin/chromium, or $GHTRAFFIC_CHROMIUM); skipped with a note when it is missing.",
+    " (/usr/bin/chromium, or $GHTRAFFIC_CHROMIUM) through Playwright (pip install"
+    " 'ghtraffic[pdf]'); exit code 1 when either is missing.",
 )
 @config_options
 @one_line_errors
@@ -57,6 +58,9 @@ def report_command(
     from ghtraffic.storage.errors import UnknownRepoError
 
     settings = load_settings(config=config_path, database_url=database_url, api_url=api_url)
+    why = printing.unavailable() if pdf else None
+    if why is not None:  # before anything is written
+        fail(why, EXIT_FAILED)
     archive = open_archive(settings.database_url)
     try:
         data = load_report(archive, repos, since.date() if since else None)
@@ -70,10 +74,6 @@ def report_command(
     plural = "repository" if count == 1 else "repositories"
     click.echo(f"report written: {pages[0]} ({count} {plural})")
     if pdf:
-        why = printing.unavailable()
-        if why is not None:
-            click.echo(f"note: no PDF written: {why}", err=True)
-            return
         try:
             printed = printing.print_pages(out, pages)
         except ReportError as exc:

@@ -28,14 +28,24 @@ WIDTH = round((210 - 2 * MARGIN_MM) / 25.4 * 96 / SCALE)
 HEIGHT = 1400
 
 
+#: The optional dependencies of PDF printing, as ``pyproject.toml`` declares them.
+EXTRA = "ghtraffic[pdf]"
+
+
 def unavailable() -> str | None:
-    """Why PDFs cannot be printed here, or ``None`` when they can."""
+    """Why PDFs cannot be printed here (one line saying what to install), or ``None``."""
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError:
-        return "Playwright is not installed (pip install playwright)"
+        return (
+            f"PDFs need Playwright, which is not installed: pip install '{EXTRA}' "
+            "(or leave out --pdf)"
+        )
     if not CHROMIUM.is_file():
-        return f"Chromium is missing at {CHROMIUM} (install chromium or set GHTRAFFIC_CHROMIUM)"
+        return (
+            f"PDFs need Chromium, which is missing at {CHROMIUM}: install chromium or set "
+            "GHTRAFFIC_CHROMIUM to its path (or leave out --pdf)"
+        )
     return None
 
 

@@ -10,6 +10,11 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from ghtraffic.report.data import ReportData
 from ghtraffic.web.assets import VENDOR_DIR
+from ghtraffic.web.headers import CSP_DIRECTIVES
+
+#: The dashboard's Content-Security-Policy, as a ``<meta>`` tag can carry it (which
+#: ignores ``frame-ancestors``): scripts, styles and images only from the report's folder.
+META_CSP = "; ".join(d for d in CSP_DIRECTIVES if not d.startswith("frame-ancestors"))
 
 #: The chart library as ``python -m ghtraffic.web.assets build`` put it into the package.
 VENDOR_FILES = ("uPlot.iife.min.js", "uPlot.min.css")
@@ -47,6 +52,7 @@ def environment() -> Environment:
     )
     env.filters["number"] = number
     env.filters["when"] = when
+    env.globals["csp"] = META_CSP
     return env
 
 
