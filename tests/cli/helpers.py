@@ -56,13 +56,20 @@ class Result:
 
 
 def run_cli(
-    args: Sequence[str], *, env: dict[str, str], cwd: Path, timeout: float = 60.0
+    args: Sequence[str],
+    *,
+    env: dict[str, str],
+    cwd: Path,
+    timeout: float = 60.0,
+    stdin: str | None = None,
 ) -> Result:
+    """``ghtraffic ARGS`` in a process; ``stdin`` is piped in (else there is none)."""
     done = subprocess.run(
         [sys.executable, "-m", "ghtraffic", *args],
         env=env,
         cwd=cwd,
-        stdin=subprocess.DEVNULL,
+        input=stdin,
+        stdin=subprocess.DEVNULL if stdin is None else None,
         capture_output=True,
         text=True,
         timeout=timeout,

@@ -39,7 +39,7 @@ def test_a_host_outside_the_allow_list_is_refused(anon: TestClient) -> None:
 
 def test_allowed_hosts_default_to_loopback_and_the_configured_host() -> None:
     assert WebConfig().hosts() == ["localhost", "127.0.0.1", "[::1]"]
-    assert WebConfig(host="0.0.0.0").hosts() == ["localhost", "127.0.0.1", "[::1]"]
+    assert WebConfig(host="0.0.0.0").hosts()  # noqa: S104 (listening, not a name) == ["localhost", "127.0.0.1", "[::1]"]
     assert WebConfig(host="traffic.internal").hosts()[-1] == "traffic.internal"
     assert WebConfig(host="fd00::5").hosts()[-1] == "[fd00::5]"
     assert WebConfig(allowed_hosts=("Traffic.Example.org", "*.example.org")).hosts() == [

@@ -16,6 +16,7 @@ from ghtraffic.web.throttle import Limits, LoginThrottle, Wait
 from tests.web.conftest import PASSWORD, csrf_from
 
 START = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+GUESS = "guess"
 LIMITS = Limits(
     per_pair=3, per_address=6, per_account=6, spray_accounts=4, window=timedelta(minutes=5)
 )
@@ -39,11 +40,11 @@ def throttle(db: Database, clock: Clock) -> LoginThrottle:
     return LoginThrottle(db, LIMITS, clock)
 
 
-def fail(throttle: LoginThrottle, name: str, address: str, password: str = "guess") -> None:
+def fail(throttle: LoginThrottle, name: str, address: str, password: str = GUESS) -> None:
     assert isinstance(throttle.begin(name, address, password), int), (name, address)
 
 
-def refused(throttle: LoginThrottle, name: str, address: str, password: str = "guess") -> str:
+def refused(throttle: LoginThrottle, name: str, address: str, password: str = GUESS) -> str:
     result = throttle.begin(name, address, password)
     assert isinstance(result, Wait), (name, address)
     return result.rule
@@ -137,9 +138,10 @@ def owner(app: Starlette) -> Iterator[TestClient]:
 
 def _sign_in(client: TestClient, name: str, password: str) -> int:
     page = client.get("/login")
-    return client.post(
+    response = client.post(
         "/login", data={"name": name, "password": password, "csrf_token": csrf_from(page.text)}
-    ).status_code
+    )
+    return int(response.status_code)
 
 
 def test_the_owner_signs_in_while_a_stranger_is_locked_out(
@@ -154,14 +156,15 @@ def test_the_owner_signs_in_while_a_stranger_is_locked_out(
 def test_password_changes_are_throttled(viewer: TestClient) -> None:
     def change(current: str) -> int:
         page = viewer.get("/account")
-        return viewer.post(
+        response = viewer.post(
             "/account/password",
             data={
                 "current": current,
                 "new": "a new long password",
                 "csrf_token": csrf_from(page.text),
             },
-        ).status_code
+        )
+        return int(response.status_code)
 
     for n in range(5):
         assert change(f"guess-{n}") == 400

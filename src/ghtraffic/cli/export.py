@@ -60,8 +60,9 @@ def export_command(
 ) -> None:
     """The daily series, one row per repository and UTC day (or another --kind).
 
-    An empty cell (null in JSON and Parquet) means the day was not observed; 0 is an
-    observed zero. Parquet needs --output.
+    A day no collection or import covered has no row; an empty cell (null in JSON and
+    Parquet) is a value not observed that day; 0 is an observed zero. Parquet needs
+    --output.
     """
     if fmt == "parquet" and output is None:
         raise ConfigError("Parquet is a binary file: give it with --output FILE.parquet")

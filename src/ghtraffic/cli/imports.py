@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ghtraffic.cli.common import EXIT_FAILED, config_options, one_line_errors
+from ghtraffic.cli.common import EXIT_FAILED, config_options, fail, one_line_errors
 from ghtraffic.config import ConfigError, load_settings
 from ghtraffic.history.importers import ALIASES, FORMATS, ImportFailure, Target, read_path
 from ghtraffic.history.importers.base import valid_repo
@@ -32,7 +32,9 @@ REPO_LINES = 50
     metavar="LOGIN",
     help="The owner, for formats that record bare repository names.",
 )
-@click.option("--strict", is_flag=True, help="Exit with 1 when any row was rejected.")
+@click.option(
+    "--strict", is_flag=True, help="Exit with 1 when any row was rejected (the rest is imported)."
+)
 @config_options
 @one_line_errors
 def import_command(
@@ -47,10 +49,12 @@ def import_command(
 ) -> None:
     """Import PATH (a file or a folder) written by another traffic collector.
 
-    FORMAT is one of auto, generic, ghrs, sangonzal, nchah, hafid, ncar,
-    analyticsinmotion. Values merge by the archive's rule (per day and metric the
-    maximum), so an import never lowers a value and importing twice changes nothing.
-    Every rejected row is listed with its reason.
+    FORMAT is auto (detected from each file's name and header) or one of generic,
+    github-repo-stats, repository-traffic-action, github-traffic-stats,
+    github-traffic-archive, ncar-metrics, github-stats. Values merge by the archive's
+    rule (per day and metric the maximum), so an import never lowers a value and
+    importing twice changes nothing. Every rejected row is listed on stderr with its
+    reason; with --strict any rejected row makes the exit code 1.
     """
     try:
         target = Target(valid_repo(repo) if repo else None, owner.strip() if owner else None)
@@ -63,7 +67,12 @@ def import_command(
     report.skipped_files = skipped
     _print(report)
     if strict and report.rejected:
-        raise SystemExit(EXIT_FAILED)
+        count = len(report.rejected)
+        fail(
+            f"{count} {'row was' if count == 1 else 'rows were'} rejected (--strict): their"
+            " reasons are above; what was read is imported",
+            EXIT_FAILED,
+        )
 
 
 def _print(report: ImportReport) -> None:
@@ -95,7 +104,7 @@ def _print(report: ImportReport) -> None:
         )
     if len(report.repos) > REPO_LINES:
         echo(f"  ... and {len(report.repos) - REPO_LINES} more repositories")
-    for rejected in report.rejected:
-        echo(f"rejected {rejected.where}: {rejected.reason}")
+    for rejected in report.rejected:  # diagnostics: on stderr, apart from the summary
+        echo(f"rejected {rejected.where}: {rejected.reason}", err=True)
     for skipped in report.skipped_files:
         echo(f"skipped {skipped}: no known format")

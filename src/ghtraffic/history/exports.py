@@ -5,7 +5,8 @@ Kinds: ``daily`` (the max-merged day series), ``weekly`` (GitHub's weeks), ``win
 top-10 lists), ``repos`` (repositories with their archived span), ``events`` (the
 processing part's events table, when this archive has one). Rows come ordered by
 current repository name, then date. ``None`` is *not observed*: an empty CSV cell, JSON
-``null``, Parquet null.
+``null``, Parquet null; a day no collection or import covered has no row at all. A JSON
+column (an event's ``referrers``) is JSON text in CSV and Parquet, a list in JSON.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any
 
-from sqlalchemy import Table, func, select
+from sqlalchemy import JSON, Table, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeDecorator
 
@@ -52,7 +53,8 @@ class ExportError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class ExportTable:
-    """Rows of one export: ``columns`` are (name, type) with type int|str|date|datetime|bool."""
+    """Rows of one export: ``columns`` are (name, type), type one of int, str, date,
+    datetime, bool, float or json."""
 
     columns: Columns
     rows: list[tuple[Any, ...]]
@@ -195,6 +197,8 @@ def _column_kind(column: Any) -> str:
     kind = column.type
     if isinstance(kind, TypeDecorator):
         kind = kind.impl_instance
+    if isinstance(kind, JSON):
+        return "json"
     try:
         python = kind.python_type
     except NotImplementedError:
@@ -252,20 +256,28 @@ def _text(value: Any) -> Any:
     return value
 
 
+def _json_text(value: Any) -> str | None:
+    """A JSON column's value as JSON text (``None`` stays not observed)."""
+    return None if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def _cell(value: Any, kind: str) -> Any:
+    if value is None:
+        return ""
+    if kind == "json":
+        return _json_text(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return _text(value)
+
+
 def write_csv(table: ExportTable, stream: IO[str]) -> None:
+    """CSV; a JSON column (an event's referrers) is written as JSON text."""
     writer = csv.writer(stream, lineterminator="\n")
     writer.writerow([name for name, _ in table.columns])
+    kinds = [kind for _, kind in table.columns]
     for row in table.rows:
-        writer.writerow(
-            [
-                ""
-                if value is None
-                else ("true" if value else "false")
-                if isinstance(value, bool)
-                else _text(value)
-                for value in row
-            ]
-        )
+        writer.writerow([_cell(value, kind) for value, kind in zip(row, kinds, strict=True)])
 
 
 def write_json(table: ExportTable, stream: IO[str]) -> None:
@@ -291,11 +303,14 @@ def write_parquet(table: ExportTable, path: Path) -> None:
         "datetime": pa.timestamp("us", tz="UTC"),
         "bool": pa.bool_(),
         "float": pa.float64(),
+        "json": pa.string(),
     }
     schema = pa.schema([(name, types[kind]) for name, kind in table.columns])
     columns = list(zip(*table.rows, strict=True)) if table.rows else [()] * len(table.columns)
     arrays = [
-        pa.array(list(values), type=types[kind])
+        pa.array(
+            [_json_text(v) for v in values] if kind == "json" else list(values), type=types[kind]
+        )
         for values, (_, kind) in zip(columns, table.columns, strict=True)
     ]
     pq.write_table(pa.Table.from_arrays(arrays, schema=schema), path)

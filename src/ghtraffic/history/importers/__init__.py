@@ -20,7 +20,13 @@ from ghtraffic.history.importers import (
     ncar_metrics,
     repository_traffic_action,
 )
-from ghtraffic.history.importers.base import ImportData, Importer, ImportFailure, Target
+from ghtraffic.history.importers.base import (
+    ImportData,
+    Importer,
+    ImportFailure,
+    Target,
+    header_of,
+)
 
 #: In detection order (every header is distinct, so the order only matters for speed).
 IMPORTERS: dict[str, Importer] = {
@@ -95,8 +101,7 @@ def read_path(
     target = target or Target()
     found = detect(path, fmt)
     if not found.by_format:
-        wanted = "any known format" if fmt == "auto" else f"the {fmt} format"
-        raise ImportFailure(f"{path} holds no file in {wanted}")
+        raise ImportFailure(_nothing_known(path, ALIASES.get(fmt, fmt), found.skipped))
     if len(found.by_format) > 1:
         names = ", ".join(sorted(found.by_format))
         raise ImportFailure(
@@ -105,6 +110,32 @@ def read_path(
         )
     ((name, files),) = found.by_format.items()
     return IMPORTERS[name].read(files, path, target), found.skipped
+
+
+def _looks(file: Path) -> str:
+    """What a file of no known format starts with, for the error."""
+    if file.suffix.lower() == ".json":
+        return "JSON of no known shape"
+    header = ",".join(header_of(file))
+    if not header:
+        return "no header (empty, or not UTF-8 text)"
+    shown = header if len(header) <= 120 else header[:117] + "..."
+    return f'the header "{shown}"'
+
+
+def _nothing_known(path: Path, fmt: str, files: list[Path]) -> str:
+    """One line: what was found instead, and the formats there are."""
+    if not files:
+        return f"{path} holds no .csv or .json file: point at a file or folder another tool wrote"
+    wanted = "a format ghtraffic knows" if fmt == "auto" else f"the {fmt} format"
+    if path.is_file():
+        found = f"{path} is not in {wanted}: it has {_looks(files[0])}"
+    else:
+        others = f" (and {len(files) - 1} more files)" if len(files) > 1 else ""
+        found = f"{path} holds no file in {wanted}: {files[0].name} has {_looks(files[0])}{others}"
+    if fmt == "auto":
+        return f"{found} (known formats: {', '.join(IMPORTERS)})"
+    return f"{found} ({fmt}: {IMPORTERS[fmt].description})"
 
 
 __all__ = [

@@ -4,8 +4,9 @@ Layout: ``OWNER/REPO/ghrs-data/`` holding ``views_clones_aggregate.csv``, raw wi
 fragments ``snapshots/<UTC time>_views_clones_series_fragment.csv`` (ghrs deletes them
 after merging; recover them from git history), ``snapshots/<UTC time>_top_referrers_snapshot.csv``
 and ``..._top_paths_snapshot.csv`` (one per run), ``stargazers.csv``, ``forks.csv`` and
-``stargazer-snapshots.csv``. The repository is the ``OWNER/REPO`` above ``ghrs-data``;
-without one ``--repo`` is needed.
+``stargazer-snapshots.csv``. The repository is the ``OWNER/REPO`` above ``ghrs-data`` in
+the file's path, whether the import names the checkout, the ``ghrs-data`` folder or one
+file in it; without one ``--repo`` is needed (and ``--repo`` replaces it).
 
 Values, and what is zero:
 
@@ -54,6 +55,8 @@ from ghtraffic.history.importers.base import (
 from ghtraffic.history.importers.runs import Run, add_run
 
 NAME = "github-repo-stats"
+#: The folder ghrs writes a repository's files into, under ``OWNER/REPO/``.
+DATA_FOLDER = "ghrs-data"
 #: ghrs column -> metric (older ``*_views_series_fragment.csv`` files use the same names).
 SERIES = {
     "views_total": "views",
@@ -91,16 +94,15 @@ def _kind(path: Path) -> str | None:
     return None
 
 
-def _recorded_repo(path: Path, root: Path) -> str | None:
-    try:
-        parts = path.relative_to(root).parts if root.is_dir() else ()
-    except ValueError:
-        parts = ()
-    if "ghrs-data" in parts:
-        above = parts[: parts.index("ghrs-data")]
-        if len(above) >= 2:
-            return f"{above[-2]}/{above[-1]}"
-    return None
+def _recorded_repo(path: Path) -> str | None:
+    """``OWNER/REPO`` from the two folders above the nearest ``ghrs-data`` of the file's
+    whole path, so the data folder, one file of it and the checkout all give it."""
+    parts = path.resolve().parts
+    if DATA_FOLDER not in parts[:-1]:
+        return None
+    at = len(parts) - 1 - parts[:-1][::-1].index(DATA_FOLDER) - 1
+    above = parts[1:at]  # without the root ("/")
+    return f"{above[-2]}/{above[-1]}" if len(above) >= 2 else None
 
 
 class GhrsImporter:
@@ -112,9 +114,7 @@ class GhrsImporter:
 
     def read(self, files: list[Path], root: Path, target: Target) -> ImportData:
         data = ImportData(NAME)
-        repos = assign_repos(
-            {path: _recorded_repo(path, root) for path in files}, target, root, NAME
-        )
+        repos = assign_repos({path: _recorded_repo(path) for path in files}, target, root, NAME)
         merged: list[RepoHistory] = []
         for path in files:
             history = data.repo(repos[path])
