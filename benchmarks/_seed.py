@@ -386,7 +386,7 @@ def server(db_path: Path, work: Path, *, workers: int = 1) -> Iterator[str]:
             "--log-level",
             "warning",
             "--no-server-header",
-            "--proxy-headers",
+            "--no-proxy-headers",  # as [web] trusted_proxies says: no proxy
         ]
     log = (work / f"server-{port}.log").open("w")
     process = subprocess.Popen(command, env=env, cwd=work, stdout=log, stderr=subprocess.STDOUT)

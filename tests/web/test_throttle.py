@@ -77,7 +77,7 @@ def test_a_stranger_cannot_lock_the_owner_out(throttle: LoginThrottle) -> None:
     assert refused(throttle, "alice", "203.0.113.0", "another") == "account"
     owner = throttle.begin("alice", "192.0.2.50", "right password")
     assert isinstance(owner, int), "an address without failures may still try"
-    throttle.passed(owner, "alice", "192.0.2.50")
+    throttle.passed("alice", "192.0.2.50")
     assert isinstance(throttle.begin("alice", "192.0.2.50", "right password"), int)
 
 
@@ -105,7 +105,7 @@ def test_the_right_password_forgets_that_pairs_failures_only(throttle: LoginThro
     fail(throttle, "alice", "198.51.100.1")
     attempt = throttle.begin("mallory", "198.51.100.1", "right")
     assert isinstance(attempt, int)
-    throttle.passed(attempt, "mallory", "198.51.100.1")
+    throttle.passed("mallory", "198.51.100.1")
     fail(throttle, "alice", "198.51.100.1")
     assert refused(throttle, "alice", "198.51.100.1") == "account and address"
 

@@ -19,12 +19,13 @@ until enough of the failures that caused it are older than the window.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
 
 from ghtraffic.identity.digests import digest
 from ghtraffic.storage.database import Database
@@ -32,6 +33,9 @@ from ghtraffic.storage.tables_throttle import LoginFailure
 
 Clock = Callable[[], datetime]
 T = TypeVar("T")
+#: The sprayed-password rule reads this many newest failures of the password's bucket
+#: per account it counts to: a spray across accounts shows among them.
+SPRAY_ROWS = 20
 
 
 def _now() -> datetime:
@@ -78,30 +82,13 @@ class LoginThrottle:
 
     def begin(self, name: str, address: str, password: str) -> int | Wait:
         """Check the limits for this attempt; when it may go ahead, record it as a failure
-        and return its id (give it to :meth:`passed` when the password was right)."""
+        and return its id (then call :meth:`passed` when the password was right)."""
         account = name.strip().lower()
         bucket = password_bucket(password)
         now = self._clock()
         since = now - self.limits.window
         with self.db.session() as session:
-            rows = session.execute(
-                select(
-                    LoginFailure.at,
-                    LoginFailure.account,
-                    LoginFailure.address,
-                    LoginFailure.password_bucket,
-                )
-                .where(LoginFailure.at > since)
-                .where(
-                    or_(
-                        LoginFailure.account == account,
-                        LoginFailure.address == address,
-                        LoginFailure.password_bucket == bucket,
-                    )
-                )
-                .order_by(LoginFailure.at)
-            ).all()
-            until = self._refused_until(rows, account, address, bucket)
+            until = self._refused_until(session, since, account, address, bucket)
             if until is not None:
                 return Wait(max(1.0, (until[0] - now).total_seconds()), until[1])
             session.execute(delete(LoginFailure).where(LoginFailure.at <= since))
@@ -120,51 +107,59 @@ class LoginThrottle:
             return started
         found = verify()
         if found is not None:
-            self.passed(started, name, address)
+            self.passed(name, address)
         return found
 
-    def passed(self, attempt: int, name: str, address: str) -> None:
-        """The password of ``attempt`` was right: it and this pair's failures are forgotten
-        (failures of other accounts from the same address are kept)."""
+    def passed(self, name: str, address: str) -> None:
+        """The password was right: the attempt and every failure of this account from this
+        address are forgotten (failures of other accounts from the address are kept)."""
         account = name.strip().lower()
         with self.db.session() as session:
             session.execute(
                 delete(LoginFailure).where(
-                    or_(
-                        LoginFailure.id == attempt,
-                        (LoginFailure.account == account) & (LoginFailure.address == address),
-                    )
+                    LoginFailure.address == address, LoginFailure.account == account
                 )
             )
 
     def _refused_until(
-        self,
-        rows: Iterable[tuple[datetime, str, str, str]],
-        account: str,
-        address: str,
-        bucket: str,
+        self, session: Session, since: datetime, account: str, address: str, bucket: str
     ) -> tuple[datetime, str] | None:
+        """When the latest-ending wait that applies ends, and its rule; ``None``: none.
+
+        Each rule reads at most a few rows through its index: refused attempts are not
+        recorded, so an address holds no more failures than its limit, and the account
+        and password rules look only at the newest failures that could decide them.
+        """
         limits, window = self.limits, self.limits.window
-        pair: list[datetime] = []
-        from_address: list[datetime] = []
-        of_account: list[datetime] = []
-        newest_per_account: dict[str, datetime] = {}
-        for at, row_account, row_address, row_bucket in rows:
-            if row_address == address:
-                from_address.append(at)
-                if row_account == account:
-                    pair.append(at)
-            if row_account == account:
-                of_account.append(at)
-            if row_bucket == bucket:
-                newest_per_account[row_account] = at
+        recent = LoginFailure.at > since
+        from_address = session.execute(
+            select(LoginFailure.at, LoginFailure.account)
+            .where(LoginFailure.address == address, recent)
+            .order_by(LoginFailure.at)
+        ).all()
+        pair = [at for at, row_account in from_address if row_account == account]
         checks: list[tuple[str, datetime | None]] = [
             ("account and address", _wait_until(pair, limits.per_pair, window)),
-            ("address", _wait_until(from_address, limits.per_address, window)),
+            ("address", _wait_until([at for at, _ in from_address], limits.per_address, window)),
         ]
         if from_address:  # only an address that failed itself is held up by the others'
-            checks.append(("account", _wait_until(of_account, limits.per_account, window)))
-            sprayed = sorted(newest_per_account.values())
-            checks.append(("password", _wait_until(sprayed, limits.spray_accounts, window)))
+            of_account = session.scalars(
+                select(LoginFailure.at)
+                .where(LoginFailure.account == account, recent)
+                .order_by(LoginFailure.at.desc())
+                .limit(limits.per_account)
+            ).all()
+            checks.append(("account", _wait_until(of_account[::-1], limits.per_account, window)))
+            sprayed = session.execute(
+                select(LoginFailure.at, LoginFailure.account)
+                .where(LoginFailure.password_bucket == bucket, recent)
+                .order_by(LoginFailure.at.desc())
+                .limit(SPRAY_ROWS * limits.spray_accounts)
+            ).all()
+            newest: dict[str, datetime] = {}
+            for at, row_account in sprayed:  # newest first: keep each account's newest
+                newest.setdefault(row_account, at)
+            last_seen = sorted(newest.values())
+            checks.append(("password", _wait_until(last_seen, limits.spray_accounts, window)))
         found = [(until, rule) for rule, until in checks if until is not None]
         return max(found) if found else None
