@@ -122,3 +122,20 @@ def test_only_local_next_targets(anon: TestClient) -> None:
         },
     )
     assert response.headers["location"] == "/"
+
+
+def test_a_grant_of_what_the_archive_does_not_hold_warns_on_the_admin_page(
+    admin: TestClient,
+) -> None:
+    page = admin.get("/admin")
+    granted = admin.post(
+        "/admin/grants",
+        data={"name": "viewer", "target": "globex", "csrf_token": csrf_from(page.text)},
+    )
+    assert "warning" not in admin.get(granted.headers["location"]).text.lower()
+    missing = admin.post(
+        "/admin/grants",
+        data={"name": "viewer", "target": "globx/plan", "csrf_token": csrf_from(page.text)},
+    )
+    shown = admin.get(missing.headers["location"]).text
+    assert "Granted; the archive holds no repository globx/plan yet" in shown

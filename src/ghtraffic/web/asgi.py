@@ -23,6 +23,7 @@ from ipaddress import ip_network
 from pathlib import Path
 
 from starlette.applications import Starlette
+from uvicorn.config import STARTUP_FAILURE
 
 from ghtraffic.config import ConfigError, load_settings
 from ghtraffic.storage.database import Database
@@ -40,7 +41,10 @@ def from_env() -> Starlette:
     try:
         check_uvicorn_command(config, sys.argv)
     except ConfigError as error:
-        raise SystemExit(f"error: {error}") from None
+        # uvicorn's exit code for a worker that cannot start: its supervisor of
+        # --workers stops instead of starting the worker again.
+        print(f"error: {error}", file=sys.stderr)
+        sys.exit(STARTUP_FAILURE)
     db = Database(settings.database_url)
     db.upgrade()
     return create_app(db, settings, config=config)
