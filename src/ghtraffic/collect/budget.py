@@ -25,6 +25,10 @@ from ghtraffic.github.ratelimit import RateLimitState
 #: GitHub's primary rate-limit window.
 WINDOW = timedelta(hours=1)
 Sleep = Callable[[float], Awaitable[None]]
+#: Per credential name (``None``: the single token of a plain client): points spent, and
+#: the newest rate-limit headers.
+Spent = Mapping[str | None, int]
+Rates = Mapping[str | None, RateLimitState]
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,10 +74,21 @@ def current(ledger: Ledger, now: datetime) -> Ledger:
     return ledger
 
 
-def decide(ledger: Ledger, cost: int, *, floor: int, now: datetime, max_wait: float) -> Verdict:
+def decide(
+    ledger: Ledger,
+    cost: int,
+    *,
+    floor: int,
+    now: datetime,
+    max_wait: float,
+    optional: bool = False,
+) -> Verdict:
     """Whether ``cost`` points fit in ``ledger`` above ``floor`` now, after a reset within
-    ``max_wait`` seconds, or not before the next run."""
+    ``max_wait`` seconds, or not before the next run. ``optional`` work (star histories)
+    leaves half of the limit and never waits: traffic comes first."""
     ledger = current(ledger, now)
+    if optional:
+        floor, max_wait = max(floor, ledger.limit // 2), -1.0
     if ledger.remaining - cost >= floor:
         return Verdict(taken=replace(ledger, remaining=ledger.remaining - cost))
     wait = max(0.0, (ledger.reset_at - now).total_seconds())
@@ -104,9 +119,7 @@ def settled(ledger: Ledger | None, rate: RateLimitState | None, unspent: int) ->
 
 
 def settlements(
-    reservation: Reservation,
-    spent: Mapping[str | None, int],
-    rates: Mapping[str | None, RateLimitState],
+    reservation: Reservation, spent: Spent, rates: Rates
 ) -> Iterator[tuple[str | None, RateLimitState | None, int]]:
     """What to settle after a repository: each credential that answered or was reserved
     on, with its newest headers and the points reserved on it and not spent."""
@@ -127,7 +140,7 @@ class LocalBudget:
 
     def __init__(
         self,
-        rates: Callable[[], Mapping[str | None, RateLimitState]],
+        rates: Callable[[], Rates],
         now: Callable[[], datetime],
         *,
         floor: int,
@@ -152,14 +165,21 @@ class LocalBudget:
             known = settled(None, rate, 0)
         return known
 
-    async def reserve(self, credential: str | None, points: int) -> Reservation:
+    async def reserve(
+        self, credential: str | None, points: int, *, optional: bool = False
+    ) -> Reservation:
         while True:
             async with self._lock:
                 ledger = self.ledger(credential)
                 if ledger is None:
                     return Reservation(credential, 0)  # no limit reported: nothing to budget
                 verdict = decide(
-                    ledger, points, floor=self.floor, now=self._now(), max_wait=self.max_wait
+                    ledger,
+                    points,
+                    floor=self.floor,
+                    now=self._now(),
+                    max_wait=self.max_wait,
+                    optional=optional,
                 )
                 if verdict.taken is not None:
                     self._ledgers[credential] = verdict.taken
@@ -176,12 +196,7 @@ class LocalBudget:
             async with self._lock:
                 self._ledgers.pop(credential, None)  # the new window's headers decide
 
-    async def settle(
-        self,
-        reservation: Reservation,
-        spent: Mapping[str | None, int],
-        rates: Mapping[str | None, RateLimitState],
-    ) -> None:
+    async def settle(self, reservation: Reservation, spent: Spent, rates: Rates) -> None:
         async with self._lock:
             for credential, rate, unspent in settlements(reservation, spent, rates):
                 ledger = settled(self._ledgers.get(credential), rate, unspent)

@@ -21,7 +21,6 @@ from ghtraffic.collect.etags import ArchiveEtagStore
 from ghtraffic.collect.reader import Reading
 from ghtraffic.collect.repository import RepositoryRun, rates_of
 from ghtraffic.collect.seams import Seams, Unpaced
-from ghtraffic.collect.stars import backfill_stars
 from ghtraffic.collect.summary import RunSummary
 from ghtraffic.collect.targets import Target, discover
 from ghtraffic.config import Settings
@@ -100,6 +99,7 @@ class Collector:
             self._result(outcome)
         at = self.client.server_now() or datetime.now(UTC)
         await self._in_storage(self.etags.keep, self.archive, at)
+        await self._in_storage(log.add_requests, self.client.requests, self.client.points)
         if targets and self.client.rate is None:
             await self._learn_rate_limit()
         budget = LocalBudget(
@@ -120,6 +120,7 @@ class Collector:
             in_storage=self._in_storage,
             on_committed=self.on_committed,
             on_notice=self._notice,
+            star_history=self.star_history,
         )
 
         def state_of(target: Target) -> RepoState | None:
@@ -145,20 +146,6 @@ class Collector:
         async with asyncio.TaskGroup() as group:
             for _ in range(min(width, len(targets))):
                 group.create_task(worker())
-        if self.star_history and log.stopped() is None:
-            now = self.client.server_now() or datetime.now(UTC)
-            await backfill_stars(
-                self.client,
-                self.archive,
-                self._in_storage,
-                {
-                    facts.github_id: (facts.full_name, facts.stars)
-                    for facts in unit.committed
-                    if facts.stars > 0
-                },
-                now,
-                self.settings.rate_floor,
-            )
 
     async def _learn_rate_limit(self) -> None:
         """Read the budget before the first repository (``/rate_limit`` is free)."""
@@ -188,8 +175,7 @@ class Collector:
         self.summary.fatal_code = code
 
     def _finish(self, log: ArchiveRunLog) -> None:
-        """Close the run: the requests of no one repository (listings, star lists) join
-        its figures, and its status follows the run log's rule."""
+        """Close the run: its status follows the run log's rule."""
         s = self.summary
         s.requests, s.points = self.client.requests, self.client.points
         rate = self.client.rate
@@ -197,12 +183,6 @@ class Collector:
             s.rate_remaining, s.rate_limit = rate.remaining, rate.limit
         try:
             with self.archive.db.session() as session:
-                runlog.add_requests(
-                    session,
-                    log.run_id,
-                    s.requests - sum(o.requests for o in s.outcomes),
-                    s.points - sum(o.points for o in s.outcomes),
-                )
                 runlog.finish(session, log.run_id, datetime.now(UTC), message=s.fatal, rate=rate)
         except StorageError as exc:
             if s.fatal is None:

@@ -1,5 +1,6 @@
 """One repository's part of a run, the same in one process and on a worker: plan, reserve
-the plan's points, take its requests from the pace, read, settle, commit, log.
+the plan's points, take its requests from the pace, read, settle, commit, log; then, with
+points to spare, its star history.
 
 Nothing is spent on a repository whose points do not fit (it is deferred, or waits for
 the reset as the budget says); a repository that fails for itself is logged failed and
@@ -10,10 +11,12 @@ failure concern every repository: they propagate.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
-from datetime import UTC, date, datetime
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
+from ghtraffic.collect import stars
 from ghtraffic.collect.budget import Deferred
 from ghtraffic.collect.commit import InCommit, commit
 from ghtraffic.collect.etags import ArchiveEtagStore
@@ -67,6 +70,8 @@ class RepositoryRun:
         in_commit: Sequence[InCommit] = (),
         on_committed: Callable[[RepoOutcome], None] | None = None,
         on_notice: Callable[[str], None] = lambda m: None,
+        star_history: bool = True,
+        clock_offset: timedelta = timedelta(0),
     ) -> None:
         self.client = client
         self.archive = archive
@@ -79,11 +84,15 @@ class RepositoryRun:
         self.on_notice = on_notice
         #: Set once the server said it has no traffic API: only facts are read after.
         self.no_traffic_api: str | None = None
-        #: The facts of every repository committed so far.
-        self.committed: list[RepoFacts] = []
+        #: Read the dated stargazer list of repositories whose star history is unknown.
+        self.star_history = star_history
+        #: GitHub's clock minus this machine's, until the client has seen a ``Date``.
+        self.clock_offset = clock_offset
 
-    def today(self) -> date:
-        return (self.client.server_now() or datetime.now(UTC)).date()
+    def now(self) -> datetime:
+        """GitHub's clock: its last ``Date`` header, else this machine's clock and the
+        offset the run measured."""
+        return self.client.server_now() or datetime.now(UTC) + self.clock_offset
 
     async def __call__(self, target: Target, state: RepoState | None) -> RepoOutcome | None:
         """Read, commit and log one repository; ``None`` when it was already read in this
@@ -97,43 +106,78 @@ class RepositoryRun:
         if read.no_traffic_api and self.no_traffic_api is None:
             self.no_traffic_api = read.no_traffic_api
             self.on_notice(read.no_traffic_api)
-        return await self._commit(read)
+        outcome = await self._commit(read)
+        if self.star_history and read.facts.stars > 0:
+            await self._star_history(target, read.facts, state)
+        return outcome
+
+    @asynccontextmanager
+    async def _spending(
+        self, credential: str | None, points: int, *, optional: bool = False
+    ) -> AsyncIterator[Meter]:
+        """Reserve ``points`` and take as many requests from the pace; afterwards settle
+        the budget with what the requests inside the block spent, and give the pace back
+        what they did not use."""
+        reservation = await self.seams.budget.reserve(credential, points, optional=optional)
+        await self.seams.pace.acquire(credential, points)
+        with metered() as meter:
+            try:
+                yield meter
+            finally:
+                await self.seams.budget.settle(
+                    reservation, dict(meter.by_credential), rates_of(self.client)
+                )
+                await self.seams.pace.give_back(credential, points - meter.requests)
+
+    async def _star_history(
+        self, target: Target, facts: RepoFacts, state: RepoState | None
+    ) -> None:
+        now = self.now()
+        if not stars.today_is_its_day(facts.github_id, state, now.date()):
+            return
+        if not await self.in_storage(stars.due, self.archive, facts.github_id, now):
+            return
+        try:
+            async with self._spending(
+                credential_of(self.client, target), stars.pages(facts), optional=True
+            ) as meter:
+                found = await stars.read(self.client, facts)
+        except Deferred:
+            return  # no points to spare: asked again next run
+        await self.in_storage(self.seams.log.add_requests, meter.requests, meter.points)
+        if found is not None:
+            await self.in_storage(stars.record, self.archive, facts.github_id, found, now)
 
     async def _read(self, target: Target, state: RepoState | None) -> Observed | RepoOutcome | None:
         stop = await self.in_storage(self.seams.log.stopped)
         if stop is not None:
             return _outcome(target, "deferred", stop)
         plan = plan_for(
-            target.facts is not None, state, self.today(), traffic_api=self.no_traffic_api is None
+            target.facts is not None,
+            state,
+            self.now().date(),
+            traffic_api=self.no_traffic_api is None,
         )
-        credential = credential_of(self.client, target)
         try:
-            reservation = await self.seams.budget.reserve(credential, plan.points)
+            async with self._spending(credential_of(self.client, target), plan.points) as meter:
+                try:
+                    observed = await read(self.client, target, plan, self.reading)
+                except gh.RateLimitExhausted as exc:
+                    reason = f"rate limit exhausted until {_hhmm(exc.reset_at)} UTC: deferred"
+                    return _outcome(target, "deferred", reason, meter)
+                except gh.Unreachable as exc:
+                    await self.in_storage(self.seams.log.stop, str(exc))
+                    return _outcome(target, "failed", str(exc), meter)
+                except (gh.BadCredentials, StorageError):
+                    raise
+                except gh.GitHubError as exc:
+                    return _outcome(target, "failed", str(exc), meter)
         except Deferred as deferred:
             if deferred.retry_at is not None:
                 raise
             return _outcome(target, "deferred", deferred.reason)
-        await self.seams.pace.acquire(credential, plan.points)
-        with metered() as meter:
-            try:
-                observed = await read(self.client, target, plan, self.reading)
-                if observed is not None:
-                    observed.requests, observed.points = meter.requests, meter.points
-            except gh.RateLimitExhausted as exc:
-                reason = f"rate limit exhausted until {_hhmm(exc.reset_at)} UTC: deferred"
-                return _outcome(target, "deferred", reason, meter)
-            except gh.Unreachable as exc:
-                await self.in_storage(self.seams.log.stop, str(exc))
-                return _outcome(target, "failed", str(exc), meter)
-            except (gh.BadCredentials, StorageError):
-                raise
-            except gh.GitHubError as exc:
-                return _outcome(target, "failed", str(exc), meter)
-            finally:
-                await self.seams.budget.settle(
-                    reservation, dict(meter.by_credential), rates_of(self.client)
-                )
-                await self.seams.pace.give_back(credential, plan.points - meter.requests)
+        if observed is not None:
+            observed.requests, observed.points = meter.requests, meter.points
         return observed
 
     async def _commit(self, observed: Observed) -> RepoOutcome:
@@ -143,7 +187,6 @@ class RepositoryRun:
         except BaseException:
             self.etags.restore(pending)
             raise
-        self.committed.append(observed.facts)
         if self.on_committed is not None:
             await self.in_storage(self.on_committed, outcome)
         return outcome

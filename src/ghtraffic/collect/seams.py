@@ -9,27 +9,23 @@ one repository (``repository.py``) is the same code on both sides of every seam.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
-from ghtraffic.collect.budget import Reservation
+from ghtraffic.collect.budget import Rates, Reservation, Spent
 from ghtraffic.domain import RepoOutcome
-from ghtraffic.github.ratelimit import RateLimitState
 from ghtraffic.storage.batch import RepoBatch
 
 
 class Budget(Protocol):
-    async def reserve(self, credential: str | None, points: int) -> Reservation:
-        """Take ``points`` of the credential's budget, or raise ``budget.Deferred``."""
+    async def reserve(
+        self, credential: str | None, points: int, *, optional: bool = False
+    ) -> Reservation:
+        """Take ``points`` of the credential's budget, or raise ``budget.Deferred``
+        (``optional``: only from the half of the limit that traffic does not need)."""
         ...
 
-    async def settle(
-        self,
-        reservation: Reservation,
-        spent: Mapping[str | None, int],
-        rates: Mapping[str | None, RateLimitState],
-    ) -> None:
+    async def settle(self, reservation: Reservation, spent: Spent, rates: Rates) -> None:
         """Give back what was reserved and not spent; take in every credential's headers."""
         ...
 
@@ -62,6 +58,10 @@ class RunLog(Protocol):
         """Log the result of a repository that has no data to commit."""
         ...
 
+    def add_requests(self, requests: int, points: int) -> None:
+        """Requests of the run that belong to no repository's result (star lists)."""
+        ...
+
 
 @dataclass(frozen=True)
 class Seams:
@@ -83,13 +83,10 @@ class Unpaced:
 class Unbudgeted:
     """No budget: nothing is reserved (a server without rate limits)."""
 
-    async def reserve(self, credential: str | None, points: int) -> Reservation:
+    async def reserve(
+        self, credential: str | None, points: int, *, optional: bool = False
+    ) -> Reservation:
         return Reservation(credential, 0)
 
-    async def settle(
-        self,
-        reservation: Reservation,
-        spent: Mapping[str | None, int],
-        rates: Mapping[str | None, RateLimitState],
-    ) -> None:
+    async def settle(self, reservation: Reservation, spent: Spent, rates: Rates) -> None:
         return None

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from ghtraffic.config import Settings, parse_repo_name
 from ghtraffic.domain import RepoFacts
 from ghtraffic.github import errors as gh
+from ghtraffic.github.hosts import normalise_api_url
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,15 @@ def owner_failure(owner: str, exc: Exception) -> OwnerFailure | None:
     if isinstance(exc, gh.GitHubError):
         return OwnerFailure(owner, f"listing {owner}: {exc}")
     return None
+
+
+def listing_urls(api_url: str, owners: Iterable[str]) -> list[str]:
+    """The URLs (and the URL prefixes) the listing of ``owners`` requests: the account of
+    each owner, its repositories as an organisation or a user, and the token's own."""
+    api = normalise_api_url(api_url)
+    return [f"{api}/user/repos"] + [
+        url for owner in owners for url in (f"{api}/orgs/{owner}/repos", f"{api}/users/{owner}")
+    ]
 
 
 ListOwner = Callable[[str], AsyncIterator[dict[str, Any]]]

@@ -272,6 +272,10 @@ class ArchiveRunLog:
         with self.db.session() as session:
             self._log(session, outcome)
 
+    def add_requests(self, requests: int, points: int) -> None:
+        with self.db.session() as session:
+            add_requests(session, self.run_id, requests, points)
+
     def _log(self, session: Session, outcome: RepoOutcome) -> None:
         record(session, self.run_id, outcome, rate=self._rate())
         if self.total is not None:

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 from pydantic import SecretStr
 from sqlalchemy import text
@@ -25,7 +25,9 @@ from sqlalchemy import text
 from ghtraffic.collect.budget import (
     Deferred,
     Ledger,
+    Rates,
     Reservation,
+    Spent,
     decide,
     settled,
     settlements,
@@ -59,9 +61,10 @@ class SharedBudget:
         self.floor = floor
         self.max_wait = max_wait
 
-    def reserve(self, cost: int, now: datetime | None = None) -> bool:
+    def reserve(self, cost: int, now: datetime | None = None, *, optional: bool = False) -> bool:
         """Take ``cost`` points (True), or raise ``Deferred``; False before the
-        credential's first response (nothing taken). ``now``: this machine's clock."""
+        credential's first response (nothing taken). ``now``: this machine's clock;
+        ``optional``: see ``collect.budget.decide``."""
         local = now or datetime.now(UTC)
         with self.db.session() as session:
             row = session.execute(_LOCK, {"key": self.key}).first()
@@ -156,25 +159,19 @@ class CredentialBudgets:
             return None
         return SharedBudget(self.db, self.key_of(name), floor=self.floor, max_wait=self.max_wait)
 
-    async def reserve(self, credential: str | None, points: int) -> Reservation:
+    async def reserve(
+        self, credential: str | None, points: int, *, optional: bool = False
+    ) -> Reservation:
         budget = self.budget(credential)
-        taken = budget is not None and await asyncio.to_thread(budget.reserve, points)
+        taken = budget is not None and await asyncio.to_thread(
+            partial(budget.reserve, points, optional=optional)
+        )
         return Reservation(credential, points if taken else 0)
 
-    async def settle(
-        self,
-        reservation: Reservation,
-        spent: Mapping[str | None, int],
-        rates: Mapping[str | None, RateLimitState],
-    ) -> None:
+    async def settle(self, reservation: Reservation, spent: Spent, rates: Rates) -> None:
         await asyncio.to_thread(self.settle_now, reservation, spent, rates)
 
-    def settle_now(
-        self,
-        reservation: Reservation,
-        spent: Mapping[str | None, int],
-        rates: Mapping[str | None, RateLimitState],
-    ) -> None:
+    def settle_now(self, reservation: Reservation, spent: Spent, rates: Rates) -> None:
         """Settle each credential that answered with its newest headers, and give the
         points reserved and not spent back to the one reserved on."""
         for name, rate, unspent in settlements(reservation, spent, rates):

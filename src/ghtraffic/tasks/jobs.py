@@ -19,7 +19,7 @@ import asyncio
 import dataclasses
 from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from procrastinate import JobContext, exceptions
@@ -33,7 +33,7 @@ from ghtraffic.collect.reader import Reading
 from ghtraffic.collect.repository import RepositoryRun, credential_of, rates_of
 from ghtraffic.collect.run import open_client
 from ghtraffic.collect.seams import Seams, Unbudgeted, Unpaced
-from ghtraffic.collect.targets import OwnerFailure, Target, discover
+from ghtraffic.collect.targets import OwnerFailure, Target, discover, listing_urls
 from ghtraffic.config import Settings
 from ghtraffic.domain import RepoFacts, RepoOutcome
 from ghtraffic.github import errors as gh
@@ -138,7 +138,7 @@ async def schedule_run(context: JobContext, timestamp: int) -> str:
     listing = await _list(rt, run_id)
     if listing is None:
         return f"run {run_id}: stopped before any repository (see the run log)"
-    targets, failures, credentials = listing
+    targets, failures, credentials, offset = listing
 
     def log_failures() -> tuple[set[str], set[int]]:
         total = len(targets) + len(failures)
@@ -157,22 +157,21 @@ async def schedule_run(context: JobContext, timestamp: int) -> str:
     for target in targets:
         if target.requested.lower() in names or (target.facts and target.facts.github_id in ids):
             continue
-        queued += await _queue(context, rt, run_id, total, target, credentials)
+        queued += await _queue(context, rt, run_id, total, target, credentials, offset)
     return f"run {run_id}: {queued} repositories queued, {len(failures)} owners failed"
 
 
 async def _list(
     rt: Runtime, run_id: int
-) -> tuple[list[Target], list[OwnerFailure], dict[str, str]] | None:
-    """The run's repositories, the owners whose listing failed, and the credential each
-    repository's first request will use; ``None`` when the listing stopped the run (a
-    rejected token, a spent rate limit, an unreachable API: the run says so)."""
+) -> tuple[list[Target], list[OwnerFailure], dict[str, str], float] | None:
+    """The run's repositories, the owners whose listing failed, the credential each
+    repository's first request will use, and GitHub's clock minus this machine's (in
+    seconds); ``None`` when the listing stopped the run (a rejected token, a spent rate
+    limit, an unreachable API: the run says so)."""
     settings, archive = rt.settings, rt.archive
-    api = normalise_api_url(settings.api_url)
-    listings = [f"{api}/user/repos"]
-    for owner in settings.owners:
-        listings += [f"{api}/orgs/{owner}/repos", f"{api}/users/{owner}/repos"]
-    etags = ArchiveEtagStore(await asyncio.to_thread(archive.load_etags, listings))
+    etags = ArchiveEtagStore(
+        await asyncio.to_thread(archive.load_etags, listing_urls(settings.api_url, settings.owners))
+    )
     async with (
         rt.transport() as transport,
         open_client(settings, etags, transport=transport, apps=rt.apps) as (client, resolved),
@@ -187,6 +186,7 @@ async def _list(
         }
         rates, at = rates_of(client), client.server_now() or datetime.now(UTC)
         requests, points = client.requests, client.points
+        offset = (at - datetime.now(UTC)).total_seconds()
     if rt.budgets is not None:  # the credentials' ledgers start from the listing's headers
         await rt.budgets.settle(Reservation(None, 0), {}, rates)
     await asyncio.to_thread(etags.keep, archive, at)
@@ -198,7 +198,7 @@ async def _list(
                 runlog.finish(session, run_id, datetime.now(UTC), message=stopped)
 
     await asyncio.to_thread(log_listing)
-    return None if stopped is not None else (targets, failures, credentials)
+    return None if stopped is not None else (targets, failures, credentials, offset)
 
 
 async def _queue(
@@ -208,6 +208,7 @@ async def _queue(
     total: int,
     target: Target,
     credentials: dict[str, str],
+    clock_offset: float,
 ) -> int:
     """Queue ``target``'s collection job (1), or log it deferred when a job of an
     earlier run still waits for it (0)."""
@@ -222,6 +223,7 @@ async def _queue(
             requested=target.requested,
             facts=facts,
             credential=credentials.get(target.requested),
+            clock_offset=clock_offset,
         )
         return 1
     except exceptions.AlreadyEnqueued:
@@ -249,9 +251,11 @@ async def collect_repo(
     requested: str,
     facts: dict[str, Any] | None = None,
     credential: str | None = None,
+    clock_offset: float = 0.0,
 ) -> str:
     """Collect one repository for run ``run_id``; ``credential`` names the credential that
-    listed it (several credentials: its requests start with that one)."""
+    listed it (several credentials: its requests start with that one); ``clock_offset``:
+    GitHub's clock minus this machine's when the run listed it, in seconds."""
     rt = runtime(context)
     settings, archive = rt.settings, rt.archive
     target = Target(requested, RepoFacts(**facts) if facts is not None else None)
@@ -288,6 +292,7 @@ async def collect_repo(
                 Reading(states.get),
                 in_storage=asyncio.to_thread,
                 in_commit=[lambda batch, outcome: defer_processing(rt.deferrer, batch, outcome)],
+                clock_offset=timedelta(seconds=clock_offset),
             )
             state = next(iter(states.values()), None)
             outcome = await unit(target, state)
