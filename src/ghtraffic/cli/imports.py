@@ -47,9 +47,11 @@ def import_command(
 ) -> None:
     """Import PATH (a file or a folder) written by another traffic collector.
 
-    FORMAT is one of auto, generic, ghrs, sangonzal, nchah, hafid, ncar,
-    analyticsinmotion. Values merge by the archive's rule (per day and metric the
-    maximum), so an import never lowers a value and importing twice changes nothing.
+    FORMAT is auto (detected per file) or the tool that wrote the files: generic (what
+    `ghtraffic export` writes), github-repo-stats, repository-traffic-action,
+    github-traffic-stats, github-traffic-archive, ncar-metrics or github-stats. Values
+    merge by the archive's rule (per day and metric the maximum), so an import never
+    lowers a value and importing twice changes nothing.
     Every rejected row is listed with its reason.
     """
     try:
