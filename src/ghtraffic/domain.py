@@ -124,3 +124,5 @@ class RepoOutcome:
     days_added: int = 0
     days_raised: int = 0
     finished_at: datetime | None = None
+    #: Rate points its requests spent (a 304 spends none).
+    points: int = 0

@@ -16,6 +16,7 @@ from ghtraffic.domain import (
     WeekValues,
     WindowTotals,
 )
+from ghtraffic.github.ratelimit import RateLimitState
 from ghtraffic.storage.archive import Archive
 from ghtraffic.storage.tables import (
     PathItem,
@@ -183,24 +184,14 @@ def test_run_log_round_trip(archive: Archive) -> None:
     run = archive.start_run("https://ghe.example/api/v3", at(1))
     assert run > first
     archive.record_result(
-        run, RepoOutcome("o/a", "ok", repo_id=1, requests=5, days_added=14, finished_at=at(1))
-    )
-    archive.record_result(run, RepoOutcome("o/b", "failed", reason="404 Not Found"))
-    archive.finish_run(
         run,
-        finished_at=at(2),
-        status="partial",
-        repos_ok=1,
-        repos_failed=1,
-        repos_deferred=0,
-        requests=9,
-        rate_points=9,
-        rate_remaining=4991,
-        rate_limit=5000,
-        days_added=14,
-        days_raised=0,
-        message="1 repository failed",
+        RepoOutcome("o/a", "ok", repo_id=1, requests=5, points=5, days_added=14, finished_at=at(1)),
     )
+    archive.record_result(
+        run, RepoOutcome("o/b", "failed", reason="404 Not Found", requests=4, points=4)
+    )
+    rate = RateLimitState(5000, 4991, 9, at(3), at(2))
+    archive.finish_run(run, at(2), message="1 repository failed", rate=rate)
     newest = archive.runs(limit=1)
     assert len(newest) == 1
     logged = newest[0]
@@ -224,18 +215,5 @@ def test_run_log_round_trip(archive: Archive) -> None:
     ]
     assert results[0].finished_at == at(1)
     assert archive.status(at(3)).last_run == logged
-    with pytest.raises(ValueError, match="status"):
-        archive.finish_run(
-            run,
-            finished_at=at(2),
-            status="done",
-            repos_ok=0,
-            repos_failed=0,
-            repos_deferred=0,
-            requests=0,
-            rate_points=0,
-            rate_remaining=None,
-            rate_limit=None,
-            days_added=0,
-            days_raised=0,
-        )
+    with pytest.raises(ValueError, match="outcome"):
+        archive.record_result(run, RepoOutcome("o/c", "done"))

@@ -13,13 +13,14 @@ import pytest
 from pydantic import SecretStr
 from sqlalchemy import create_engine, text
 
+from ghtraffic.collect.budget import Deferred, Reservation
 from ghtraffic.config import AppCredential, load_settings
 from ghtraffic.fakegithub.config import FakeGitHubConfig
 from ghtraffic.fakegithub.server import FakeGitHub, running
 from ghtraffic.github.ratelimit import RateLimitState
 from ghtraffic.storage.archive import Archive, open_archive
 from ghtraffic.tasks.app import queue_run_now
-from ghtraffic.tasks.budget import BudgetExhausted, CredentialBudgets, SharedBudget
+from ghtraffic.tasks.budget import CredentialBudgets, SharedBudget
 from ghtraffic.tasks.schema import apply_queue_schema
 from ghtraffic.tasks.worker import run_worker
 from tests.app_keys import new_app_keys
@@ -80,12 +81,17 @@ def test_a_spent_budget_defers_until_githubs_reset_then_a_new_window_starts(
     reset = NOW + timedelta(minutes=20)
     budget.settle(headers(20, reset=reset), unspent=0)
     assert budget.reserve(7, now=NOW)
-    with pytest.raises(BudgetExhausted) as raised:
+    with pytest.raises(Deferred) as raised:
         budget.reserve(7, now=NOW)
-    assert raised.value.remaining == 13
-    # On this machine's clock (GitHub's Date header and this clock agree here, within
-    # the test's own run time).
-    assert abs((raised.value.reset_at - reset).total_seconds()) < 60
+    assert raised.value.retry_at is None, "a reset beyond max_wait: deferred to the next run"
+    assert "rate limit low (13 of 5000 left" in str(raised.value)
+    waiting = SharedBudget(archive.db, "token-a", floor=10, max_wait=3600)
+    with pytest.raises(Deferred) as raised:
+        waiting.reserve(7, now=NOW)
+    # Retried at the reset, on this machine's clock (GitHub's Date header and this clock
+    # agree here, within the test's own run time).
+    assert raised.value.retry_at is not None
+    assert abs((raised.value.retry_at - reset).total_seconds()) < 60
     assert "rate limit low (13 left)" in str(raised.value)
     assert budget.reserve(7, now=reset + timedelta(seconds=61))
     assert left(budget) == 5000 - 7
@@ -101,7 +107,7 @@ def test_workers_reserving_at_once_never_overdraw_the_budget(archive: Archive) -
         start.wait()
         try:
             results.append(budget.reserve(7, now=NOW))
-        except BudgetExhausted:
+        except Deferred:
             results.append(False)
 
     threads = [threading.Thread(target=reserve) for _ in range(16)]
@@ -116,20 +122,24 @@ def test_workers_reserving_at_once_never_overdraw_the_budget(archive: Archive) -
 def test_each_credential_keeps_a_budget_of_its_own(archive: Archive) -> None:
     budgets = CredentialBudgets(archive.db, {"main": "fingerprint-main"}, floor=10)
     installation = "GitHub App 1 installation 7 (acme-labs)"
-    budgets.settle(None, 0, {"main": headers(20), installation: headers(4000)})
-    assert budgets.reserve("main", 7)
-    with pytest.raises(BudgetExhausted):
-        budgets.reserve("main", 7)
-    assert budgets.reserve(installation, 7), "another credential's budget is not touched"
+
+    def reserve(name: str) -> Reservation:
+        return asyncio.run(budgets.reserve(name, 7))
+
+    budgets.settle_now(Reservation(None, 0), {}, {"main": headers(20), installation: headers(4000)})
+    assert reserve("main").points == 7
+    with pytest.raises(Deferred):
+        reserve("main")
+    on_installation = reserve(installation)
+    assert on_installation.points == 7, "another credential's budget is not touched"
     # A job that reserved on the installation and spent 3 gives 4 back to it only.
-    budgets.settle(installation, 4, {installation: headers(3997)})
+    budgets.settle_now(on_installation, {installation: 3}, {installation: headers(3997)})
     main, other = budgets.budget("main"), budgets.budget(installation)
     assert main is not None
     assert other is not None
     assert (left(main), left(other)) == (13, 3997)
     # No answer at all (the network failed): what was reserved comes back.
-    assert budgets.reserve(installation, 7)
-    budgets.settle(installation, 7, {})
+    budgets.settle_now(reserve(installation), {}, {})
     assert left(other) == 3997
     with create_engine(archive.db.url).connect() as connection:
         keys = connection.execute(

@@ -14,6 +14,7 @@ from ghtraffic.domain import (
     WeekValues,
     WindowTotals,
 )
+from ghtraffic.github.ratelimit import RateLimitState
 from ghtraffic.processing import Processor
 from ghtraffic.storage.archive import Archive
 
@@ -91,24 +92,14 @@ def seed(archive: Archive, days: int = DAYS, newest: date = NEWEST) -> None:
                 )
             batch.mark_success(facts.github_id, seen)
     run_id = archive.start_run("https://api.github.com", seen)
-    archive.record_result(run_id, RepoOutcome("acme/rocket", "ok", 101, requests=5))
-    archive.record_result(
-        run_id, RepoOutcome("globex/secret-plan", "failed", 201, reason="403 from GitHub")
-    )
-    archive.finish_run(
-        run_id,
-        finished_at=seen + timedelta(minutes=1),
-        status="partial",
-        repos_ok=2,
-        repos_failed=1,
-        repos_deferred=0,
-        requests=20,
-        rate_points=20,
-        rate_remaining=4900,
-        rate_limit=5000,
-        days_added=180,
-        days_raised=0,
-    )
+    for outcome in (
+        RepoOutcome("acme/rocket", "ok", 101, requests=8, points=8, days_added=90),
+        RepoOutcome("acme/anvil", "ok", 102, requests=8, points=8, days_added=90),
+        RepoOutcome("globex/secret-plan", "failed", 201, reason="403 from GitHub", requests=4),
+    ):
+        archive.record_result(run_id, outcome)
+    rate = RateLimitState(5000, 4900, 100, seen + timedelta(hours=1), seen)
+    archive.finish_run(run_id, seen + timedelta(minutes=1), rate=rate)
 
 
 def add_day(archive: Archive, repo_id: int, day: date, views: int, at: datetime) -> None:

@@ -49,12 +49,13 @@ def import_command(
 ) -> None:
     """Import PATH (a file or a folder) written by another traffic collector.
 
-    FORMAT is auto (detected from each file's name and header) or one of generic,
-    github-repo-stats, repository-traffic-action, github-traffic-stats,
-    github-traffic-archive, ncar-metrics, github-stats. Values merge by the archive's
-    rule (per day and metric the maximum), so an import never lowers a value and
-    importing twice changes nothing. Every rejected row is listed on stderr with its
-    reason; with --strict any rejected row makes the exit code 1.
+    FORMAT is auto (detected from each file's name and header) or the tool that wrote the
+    files: generic (what `ghtraffic export` writes), github-repo-stats,
+    repository-traffic-action, github-traffic-stats, github-traffic-archive, ncar-metrics
+    or github-stats. Values merge by the archive's rule (per day and metric the maximum),
+    so an import never lowers a value and importing twice changes nothing. Every rejected
+    row is listed on stderr with its reason; with --strict any rejected row makes the exit
+    code 1.
     """
     try:
         target = Target(valid_repo(repo) if repo else None, owner.strip() if owner else None)

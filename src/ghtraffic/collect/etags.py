@@ -3,6 +3,10 @@ repository's transaction so a 304 next time can reuse the body it stands for."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from ghtraffic.storage.archive import Archive
+
 
 class ArchiveEtagStore:
     """In memory for the run; ``drain()`` hands over what changed since the last drain."""
@@ -26,3 +30,16 @@ class ArchiveEtagStore:
         """Put back entries whose transaction failed, so a later commit writes them."""
         for url, entry in entries.items():
             self._dirty.setdefault(url, entry)
+
+    def keep(self, archive: Archive, at: datetime) -> None:
+        """Write what changed now, in a transaction of its own (listing pages' ETags,
+        before any repository is read); put back if that fails."""
+        pending = self.drain()
+        if not pending:
+            return
+        try:
+            with archive.repo_batch() as batch:
+                batch.put_etags(pending, at)
+        except BaseException:
+            self.restore(pending)
+            raise

@@ -45,14 +45,6 @@ class RunSummary:
         return sum(o.days_raised for o in self.outcomes)
 
     @property
-    def status(self) -> str:
-        if self.fatal and self.ok == 0:
-            return "failed"
-        if self.failed or self.deferred or self.fatal:
-            return "partial"
-        return "ok"
-
-    @property
     def exit_code(self) -> int:
         if self.fatal:
             return self.fatal_code

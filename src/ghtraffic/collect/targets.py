@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from ghtraffic.config import Settings, parse_repo_name
 from ghtraffic.domain import RepoFacts
+from ghtraffic.github import errors as gh
+from ghtraffic.github.hosts import normalise_api_url
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,28 @@ class OwnerFailure:
     reason: str
 
 
+def owner_failure(owner: str, exc: Exception) -> OwnerFailure | None:
+    """An owner whose listing failed for itself (not found, refused, a bad answer): the
+    run goes on without it. ``None`` for what concerns the whole run (a rejected token,
+    a spent rate limit, an unreachable API, a bug): it propagates."""
+    if isinstance(exc, gh.BadCredentials | gh.RateLimitExhausted | gh.Unreachable):
+        return None
+    if isinstance(exc, gh.NotFound):
+        return OwnerFailure(owner, f"owner {owner} not found, or the token cannot see it")
+    if isinstance(exc, gh.GitHubError):
+        return OwnerFailure(owner, f"listing {owner}: {exc}")
+    return None
+
+
+def listing_urls(api_url: str, owners: Iterable[str]) -> list[str]:
+    """The URLs (and the URL prefixes) the listing of ``owners`` requests: the account of
+    each owner, its repositories as an organisation or a user, and the token's own."""
+    api = normalise_api_url(api_url)
+    return [f"{api}/user/repos"] + [
+        url for owner in owners for url in (f"{api}/orgs/{owner}/repos", f"{api}/users/{owner}")
+    ]
+
+
 ListOwner = Callable[[str], AsyncIterator[dict[str, Any]]]
 ParseRepo = Callable[[dict[str, Any]], RepoFacts]
 
@@ -42,7 +66,7 @@ async def discover(
     settings: Settings,
     list_owner: ListOwner,
     parse: ParseRepo,
-    on_owner_error: Callable[[str, Exception], OwnerFailure | None],
+    on_owner_error: Callable[[str, Exception], OwnerFailure | None] = owner_failure,
 ) -> tuple[list[Target], list[OwnerFailure]]:
     """Explicit repositories first, then every listed repository of each owner, filtered
     and de-duplicated (by id for listed ones, by lower-cased name for explicit ones)."""

@@ -16,6 +16,9 @@ Control routes (no authentication, never faulted):
   the ``--faults`` keys, or ``{"spec": "5xx=0.1,..."}``.
 - ``GET /_fake/world`` → ``{"user", "orgs", "tokens", "repos": [{id, full_name, private, fork,
   archived, renamed_from}]}``.
+- ``POST /_fake/requests`` with ``{"log": true}`` starts an empty request log (``false``
+  stops it); ``GET /_fake/requests`` → ``[{"day", "request", "status", "count"}]``: each API
+  request by fake day, ``METHOD path?query`` and status (0: the connection was reset).
 """
 
 from __future__ import annotations
@@ -157,6 +160,16 @@ class GitHubEndpoint:
         self.state = state
 
     async def handle(self, request: Request) -> Response:
+        response = await self._handle(request)
+        if self.state.stats.logging:
+            status = 0 if isinstance(response, _Abort) else response.status_code
+            day = self.state.clock.now().date().isoformat()
+            self.state.stats.log(
+                day, f"{request.method} {request.url.path}?{request.url.query}", status
+            )
+        return response
+
+    async def _handle(self, request: Request) -> Response:
         state = self.state
         config = state.config
         path = request.url.path
@@ -411,6 +424,14 @@ def _control_routes(state: FakeState) -> list[Route]:
             }
         )
 
+    async def get_requests(request: Request) -> JSONResponse:
+        return JSONResponse(state.stats.logged())
+
+    async def log_requests(request: Request) -> JSONResponse:
+        data: dict[str, Any] = await request.json()
+        state.stats.log_requests(bool(data.get("log")))
+        return JSONResponse({"log": state.stats.logging})
+
     async def get_served(request: Request) -> JSONResponse:
         served = sorted(state.served)
         return JSONResponse([{"repo_id": r, "kind": k, "at": at} for r, k, at in served])
@@ -430,6 +451,8 @@ def _control_routes(state: FakeState) -> list[Route]:
 
     return [
         Route("/_fake/served", get_served, methods=["GET"]),
+        Route("/_fake/requests", get_requests, methods=["GET"]),
+        Route("/_fake/requests", log_requests, methods=["POST"]),
         Route("/_fake/repos/{repo_id:int}", change_repo, methods=["POST"]),
         Route("/_fake/clock", get_clock, methods=["GET"]),
         Route("/_fake/clock", set_clock, methods=["POST"]),

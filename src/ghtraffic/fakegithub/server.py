@@ -110,6 +110,16 @@ class FakeGitHub:
         result: list[dict[str, Any]] = self._call("GET", "/_fake/served")
         return result
 
+    def log_requests(self, on: bool = True) -> None:
+        """Start an empty request log (``on=False``: stop it)."""
+        self._call("POST", "/_fake/requests", {"log": on})
+
+    def requests(self) -> list[dict[str, Any]]:
+        """The request log: ``{"day", "request", "status", "count"}`` per fake day, request
+        (``METHOD path?query``) and status (0: a connection reset)."""
+        result: list[dict[str, Any]] = self._call("GET", "/_fake/requests")
+        return result
+
     def rename_repo(self, repo_id: int, new_name: str) -> Any:
         return self._call("POST", f"/_fake/repos/{repo_id}", {"rename_to": new_name})
 

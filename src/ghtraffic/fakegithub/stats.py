@@ -8,11 +8,33 @@ from typing import Any
 
 
 class Stats:
-    """Counts requests by route kind and status, points per token, 304s and injected faults."""
+    """Counts requests by route kind and status, points per token, 304s and injected faults;
+    when asked (``logging``), each request by fake day, method, path with query, and status
+    (0 for a connection reset)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
+        self.logging = False
+        self._log: Counter[tuple[str, str, int]] = Counter()
         self.reset()
+
+    def log_requests(self, on: bool) -> None:
+        """Start (or stop) the request log, empty."""
+        with self._lock:
+            self.logging = on
+            self._log = Counter()
+
+    def log(self, day: str, request: str, status: int) -> None:
+        if self.logging:
+            with self._lock:
+                self._log[(day, request, status)] += 1
+
+    def logged(self) -> list[dict[str, Any]]:
+        with self._lock:
+            return [
+                {"day": day, "request": request, "status": status, "count": count}
+                for (day, request, status), count in sorted(self._log.items())
+            ]
 
     def reset(self) -> None:
         with getattr(self, "_lock", threading.Lock()):

@@ -24,6 +24,7 @@ from .classify import error_for_status, transport_reason
 from .errors import BadResponse, Forbidden, NotFound, NoTrafficApi, Unreachable
 from .etags import EtagStore, MemoryEtagStore
 from .hosts import DEFAULT_API_URL, api_host, is_enterprise_server, normalise_api_url
+from .meter import CREDENTIAL_KEY, count_point, count_request
 from .pacer import Pacer
 from .pool import tls_context
 from .ratelimit import RateLimitState, parse_http_date, parse_rate_headers
@@ -144,6 +145,7 @@ class GitHubClient:
 
     async def _on_request(self, request: httpx.Request) -> None:
         self.requests += 1
+        count_request()
 
     async def _on_response(self, response: httpx.Response) -> None:
         date = parse_http_date(response.headers.get("date"))
@@ -155,6 +157,8 @@ class GitHubClient:
         self.rate = state
         if response.status_code != 304 and not response.request.url.path.endswith("/rate_limit"):
             self.points += 1
+            name = response.request.extensions.get(CREDENTIAL_KEY)
+            count_point(name if isinstance(name, str) else None)
 
     def server_now(self) -> datetime | None:
         """The latest ``Date`` header seen (aware UTC), or ``None`` before any response."""

@@ -22,11 +22,11 @@ from pydantic import SecretStr
 from .app import AuthClient, GitHubApp, Installation
 from .client import _BearerAuth
 from .hosts import DEFAULT_API_URL
+from .meter import CREDENTIAL_KEY
 from .ratelimit import RateLimitState, parse_http_date, parse_rate_headers
 
 log = logging.getLogger("ghtraffic.github")
 
-CREDENTIAL_KEY = "ghtraffic.credential"
 _REPO = re.compile(r"/repos/([^/]+)/([^/?#]+)")
 _REPO_ID = re.compile(r"/repositories/(\d+)(?:/|$)")
 _OWNER = re.compile(r"/(?:users|orgs)/([^/?#]+)")

@@ -6,19 +6,16 @@ from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 
-from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from ghtraffic.domain import RepoOutcome
-from ghtraffic.storage import queries
+from ghtraffic.github.ratelimit import RateLimitState
+from ghtraffic.storage import queries, runlog
 from ghtraffic.storage.batch import RepoBatch
 from ghtraffic.storage.database import Database
 from ghtraffic.storage.records import ExportRow, RepoRow, RepoState, ResultRow, RunRow, StatusReport
 from ghtraffic.storage.tables import (
-    OUTCOMES,
-    RUN_STATUSES,
-    CollectionResult,
-    CollectionRun,
     HttpCache,
     Repo,
     RepoSnapshot,
@@ -130,84 +127,30 @@ class Archive:
     def start_run(self, api_url: str, started_at: datetime) -> int:
         """Open a run in the run log (status ``running``); returns its id."""
         with self.db.session() as session:
-            run = CollectionRun(started_at=started_at, status="running", api_url=api_url)
-            session.add(run)
-            session.flush()
-            return run.id
+            return runlog.open_run(session, api_url, started_at)
 
     def interrupt_stale_runs(self, at: datetime) -> int:
         """Close runs still marked ``running``: called by a run holding the collection
         lock, so their processes ended without finishing (killed, or the machine stopped)."""
         with self.db.session() as session:
-            result = session.execute(
-                update(CollectionRun)
-                .where(CollectionRun.status == "running")
-                .values(
-                    status="failed",
-                    finished_at=at,
-                    message="interrupted: the run ended without finishing (killed or stopped)",
-                )
-            )
-            return int(getattr(result, "rowcount", 0) or 0)
+            return runlog.interrupt_stale(session, at)
 
     def record_result(self, run_id: int, outcome: RepoOutcome) -> None:
-        """Log how one repository fared in the run."""
-        if outcome.outcome not in OUTCOMES:
-            raise ValueError(f"outcome must be one of {OUTCOMES}, not {outcome.outcome!r}")
+        """Log how one repository fared in the run (its figures join the run's)."""
         with self.db.session() as session:
-            session.add(
-                CollectionResult(
-                    run_id=run_id,
-                    full_name=outcome.full_name,
-                    repo_id=outcome.repo_id,
-                    outcome=outcome.outcome,
-                    reason=outcome.reason,
-                    requests=outcome.requests,
-                    days_added=outcome.days_added,
-                    days_raised=outcome.days_raised,
-                    finished_at=outcome.finished_at,
-                )
-            )
+            runlog.record(session, run_id, outcome)
 
     def finish_run(
         self,
         run_id: int,
+        at: datetime,
         *,
-        finished_at: datetime,
-        status: str,
-        repos_ok: int,
-        repos_failed: int,
-        repos_deferred: int,
-        requests: int,
-        rate_points: int,
-        rate_remaining: int | None,
-        rate_limit: int | None,
-        days_added: int,
-        days_raised: int,
         message: str | None = None,
+        rate: RateLimitState | None = None,
     ) -> None:
-        """Close the run with its totals and final status (``ok``, ``partial``, ``failed``)."""
-        if status not in RUN_STATUSES:
-            raise ValueError(f"status must be one of {RUN_STATUSES}, not {status!r}")
+        """Close the run: its status follows from its results (``runlog.status_rule``)."""
         with self.db.session() as session:
-            session.execute(
-                update(CollectionRun)
-                .where(CollectionRun.id == run_id)
-                .values(
-                    finished_at=finished_at,
-                    status=status,
-                    repos_ok=repos_ok,
-                    repos_failed=repos_failed,
-                    repos_deferred=repos_deferred,
-                    requests=requests,
-                    rate_points=rate_points,
-                    rate_remaining=rate_remaining,
-                    rate_limit=rate_limit,
-                    days_added=days_added,
-                    days_raised=days_raised,
-                    message=message,
-                )
-            )
+            runlog.finish(session, run_id, at, message=message, rate=rate)
 
     def status(self, as_of: datetime) -> StatusReport:
         """Per repository: archived span, lost days and whether the newest day is at risk."""

@@ -204,6 +204,8 @@ class CollectionRun(Base):
     #: continues this run), and how many results close it.
     job_id: Mapped[int | None] = mapped_column(BigInteger, unique=True, index=True)
     repos_total: Mapped[int | None] = mapped_column(Integer)
+    #: Why the run started no more repositories (every one not yet started is deferred).
+    stopped_because: Mapped[str | None] = mapped_column(Text)
 
 
 class CollectionResult(Base):

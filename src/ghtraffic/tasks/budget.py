@@ -1,44 +1,51 @@
-"""The rate budget every worker of one credential shares, kept in PostgreSQL.
+"""The rate budget every worker shares, kept in PostgreSQL: the ledgers of
+``collect.budget`` (the same arithmetic as a run in one process), one row per credential
+in ``ghtraffic_rate_budget``, keyed by the SHA-256 of the token (never the token) or, for
+a GitHub App installation, of its name.
 
-One row per credential in ``ghtraffic_rate_budget``, keyed by the SHA-256 of the token
-(never the token): GitHub's ``remaining``, ``limit`` and ``reset`` as last seen. Before a
-repository a worker reserves the most points it may spend with ``SELECT … FOR UPDATE``
-and a decrement in one transaction; when ``remaining - cost`` would fall under the floor
-the job raises ``BudgetExhausted`` and is retried after the reset. After the repository
-the worker settles: in the same window the row keeps the lower of its own count (plus
-the points reserved but not spent) and the response headers' count; a newer window
-replaces it. Until a first response is seen nothing is reserved. Times are compared on
-GitHub's clock (the offset of its ``Date`` header to this machine's is kept too).
-
-With several credentials (tokens, GitHub App installations) :class:`CredentialBudgets`
-keeps one such row per credential: a job reserves on the credential its repository's
-first request will use and settles every credential that answered it.
+A reservation locks the credential's row (``SELECT … FOR UPDATE``), decides and writes
+in one transaction, so workers reserving at once never overdraw it. Until a first
+response of the credential is seen there is no row and nothing is reserved. Times are
+compared on GitHub's clock: the offset of its ``Date`` header to this machine's clock is
+kept beside the ledger. When the points fit only after a reset that comes within
+``max_wait`` the reservation raises ``Deferred`` with the time to retry (the job is
+retried then); otherwise the repository is deferred to the next run.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 from pydantic import SecretStr
 from sqlalchemy import text
 
+from ghtraffic.collect.budget import (
+    Deferred,
+    Ledger,
+    Rates,
+    Reservation,
+    Spent,
+    decide,
+    settled,
+    settlements,
+)
 from ghtraffic.github.ratelimit import RateLimitState
 from ghtraffic.storage.database import Database
 
-#: GitHub's primary rate limit window.
-WINDOW = timedelta(hours=1)
-
-
-class BudgetExhausted(Exception):
-    """No points left for another repository before ``reset_at`` (this machine's clock)."""
-
-    def __init__(self, reset_at: datetime, remaining: int) -> None:
-        super().__init__(
-            f"rate limit low ({remaining} left): retried after {reset_at:%Y-%m-%d %H:%M:%S} UTC"
-        )
-        self.reset_at = reset_at
-        self.remaining = remaining
+_LOCK = text(
+    "SELECT remaining, lim, reset_at, server_offset FROM ghtraffic_rate_budget"
+    " WHERE fingerprint = :key FOR UPDATE"
+)
+_WRITE = text(
+    "INSERT INTO ghtraffic_rate_budget (fingerprint, remaining, lim, reset_at, server_offset)"
+    " VALUES (:key, :remaining, :lim, :reset_at, :offset)"
+    " ON CONFLICT (fingerprint) DO UPDATE SET remaining = excluded.remaining,"
+    " lim = excluded.lim, reset_at = excluded.reset_at,"
+    " server_offset = excluded.server_offset, updated_at = now()"
+)
 
 
 def fingerprint(token: SecretStr) -> str:
@@ -46,80 +53,49 @@ def fingerprint(token: SecretStr) -> str:
 
 
 class SharedBudget:
-    def __init__(self, db: Database, key: str, *, floor: int) -> None:
+    """One credential's ledger in one row."""
+
+    def __init__(self, db: Database, key: str, *, floor: int, max_wait: float = 0.0) -> None:
         self.db = db
         self.key = key
         self.floor = floor
+        self.max_wait = max_wait
 
-    def reserve(self, cost: int, now: datetime | None = None) -> bool:
-        """Take ``cost`` points from the shared count (True), or raise ``BudgetExhausted``;
-        False before the credential's first response (nothing taken)."""
-        now = now or datetime.now(UTC)
+    def reserve(self, cost: int, now: datetime | None = None, *, optional: bool = False) -> bool:
+        """Take ``cost`` points (True), or raise ``Deferred``; False before the
+        credential's first response (nothing taken). ``now``: this machine's clock;
+        ``optional``: see ``collect.budget.decide``."""
+        local = now or datetime.now(UTC)
         with self.db.session() as session:
-            row = session.execute(
-                text(
-                    "SELECT remaining, lim, reset_at, server_offset FROM ghtraffic_rate_budget"
-                    " WHERE fingerprint = :key FOR UPDATE"
-                ),
-                {"key": self.key},
-            ).first()
+            row = session.execute(_LOCK, {"key": self.key}).first()
             if row is None:
                 return False
-            remaining, limit, reset_at = int(row[0]), int(row[1]), row[2]
-            offset = timedelta(seconds=float(row[3]))
-            now = now + offset
-            if reset_at <= now:
-                # The window reset: assume a full one until a response says otherwise.
-                remaining, reset_at = limit, now + WINDOW
-            if remaining - cost < self.floor:
-                raise BudgetExhausted(reset_at - offset, remaining)
-            session.execute(
-                text(
-                    "UPDATE ghtraffic_rate_budget SET remaining = :remaining,"
-                    " reset_at = :reset_at, updated_at = now() WHERE fingerprint = :key"
-                ),
-                {"remaining": remaining - cost, "reset_at": reset_at, "key": self.key},
+            ledger, offset = Ledger(int(row[0]), int(row[1]), row[2]), float(row[3])
+            github_now = local + timedelta(seconds=offset)
+            verdict = decide(ledger, cost, floor=self.floor, now=github_now, max_wait=self.max_wait)
+            if verdict.taken is not None:
+                session.execute(_WRITE, self._values(verdict.taken, offset))
+                return True
+        if verdict.wait is not None:
+            retry_at = local + timedelta(seconds=verdict.wait + 1)
+            raise Deferred(
+                f"rate limit low ({ledger.remaining} left): retried after"
+                f" {retry_at:%Y-%m-%d %H:%M:%S} UTC",
+                retry_at,
             )
-        return True
+        raise Deferred(verdict.deferred or "rate limit low: deferred to the next run")
 
     def settle(self, rate: RateLimitState | None, unspent: int) -> None:
-        """Bring the shared count in line with the newest headers; give back ``unspent``
-        (without headers, only give it back)."""
-        if rate is None:
-            if unspent > 0:
-                with self.db.session() as session:
-                    session.execute(
-                        text(
-                            "UPDATE ghtraffic_rate_budget SET"
-                            " remaining = LEAST(lim, remaining + :unspent), updated_at = now()"
-                            " WHERE fingerprint = :key"
-                        ),
-                        {"key": self.key, "unspent": unspent},
-                    )
-            return
+        """Give back ``unspent`` reserved points and take in the newest headers."""
         with self.db.session() as session:
-            session.execute(
-                text(
-                    "INSERT INTO ghtraffic_rate_budget AS b"
-                    " (fingerprint, remaining, lim, reset_at, server_offset)"
-                    " VALUES (:key, :remaining, :lim, :reset_at, :offset)"
-                    " ON CONFLICT (fingerprint) DO UPDATE SET"
-                    " remaining = CASE WHEN excluded.reset_at > b.reset_at"
-                    "   THEN excluded.remaining"
-                    "   ELSE LEAST(b.remaining + :unspent, excluded.remaining) END,"
-                    " reset_at = GREATEST(b.reset_at, excluded.reset_at),"
-                    " lim = excluded.lim, server_offset = excluded.server_offset,"
-                    " updated_at = now()"
-                ),
-                {
-                    "key": self.key,
-                    "remaining": rate.remaining,
-                    "lim": rate.limit,
-                    "reset_at": rate.reset_at,
-                    "unspent": max(0, unspent),
-                    "offset": (rate.observed_at - datetime.now(UTC)).total_seconds(),
-                },
-            )
+            row = session.execute(_LOCK, {"key": self.key}).first()
+            ledger = None if row is None else Ledger(int(row[0]), int(row[1]), row[2])
+            offset = float(row[3]) if row is not None else 0.0
+            if rate is not None:
+                offset = (rate.observed_at - datetime.now(UTC)).total_seconds()
+            after = settled(ledger, rate, unspent)
+            if after is not None:
+                session.execute(_WRITE, self._values(after, offset))
 
     def state(self) -> tuple[int, int, datetime] | None:
         """``(remaining, limit, reset_at)`` as shared now, ``None`` before any response."""
@@ -133,9 +109,19 @@ class SharedBudget:
             ).first()
         return None if row is None else (int(row[0]), int(row[1]), row[2])
 
+    def _values(self, ledger: Ledger, offset: float) -> dict[str, object]:
+        return {
+            "key": self.key,
+            "remaining": ledger.remaining,
+            "lim": ledger.limit,
+            "reset_at": ledger.reset_at,
+            "offset": offset,
+        }
+
 
 class CredentialBudgets:
-    """One :class:`SharedBudget` per credential, found by the name the client shows.
+    """The budget seam of workers: one :class:`SharedBudget` per credential, found by the
+    name the client shows.
 
     ``keys`` maps the names of tokens to their fingerprints; any other name (a GitHub App
     installation) is keyed by a hash of its name. ``single`` names the budget of a plain
@@ -143,11 +129,18 @@ class CredentialBudgets:
     """
 
     def __init__(
-        self, db: Database, keys: dict[str, str], *, floor: int, single: str | None = None
+        self,
+        db: Database,
+        keys: dict[str, str],
+        *,
+        floor: int,
+        max_wait: float = 0.0,
+        single: str | None = None,
     ) -> None:
         self.db = db
         self.keys = dict(keys)
         self.floor = floor
+        self.max_wait = max_wait
         self.single = single
 
     def key(self, name: str) -> str:
@@ -164,23 +157,24 @@ class CredentialBudgets:
         """The shared budget of credential ``name`` (``None``: the single token's)."""
         if name is None and self.single is None:
             return None
-        return SharedBudget(self.db, self.key_of(name), floor=self.floor)
+        return SharedBudget(self.db, self.key_of(name), floor=self.floor, max_wait=self.max_wait)
 
-    def reserve(self, name: str | None, cost: int) -> bool:
-        """Reserve ``cost`` points of ``name``'s budget (see ``SharedBudget.reserve``);
-        False when nothing was reserved (no such budget, or no response seen yet)."""
-        budget = self.budget(name)
-        return budget is not None and budget.reserve(cost)
+    async def reserve(
+        self, credential: str | None, points: int, *, optional: bool = False
+    ) -> Reservation:
+        budget = self.budget(credential)
+        taken = budget is not None and await asyncio.to_thread(
+            partial(budget.reserve, points, optional=optional)
+        )
+        return Reservation(credential, points if taken else 0)
 
-    def settle(
-        self,
-        reserved: str | None,
-        unspent: int,
-        rates: dict[str | None, RateLimitState],
-    ) -> None:
+    async def settle(self, reservation: Reservation, spent: Spent, rates: Rates) -> None:
+        await asyncio.to_thread(self.settle_now, reservation, spent, rates)
+
+    def settle_now(self, reservation: Reservation, spent: Spent, rates: Rates) -> None:
         """Settle each credential that answered with its newest headers, and give the
-        ``unspent`` points back to the one reserved on (``reserved``)."""
-        for name in {reserved, *rates}:
+        points reserved and not spent back to the one reserved on."""
+        for name, rate, unspent in settlements(reservation, spent, rates):
             budget = self.budget(name)
             if budget is not None:
-                budget.settle(rates.get(name), unspent if name == reserved else 0)
+                budget.settle(rate, unspent)

@@ -1,12 +1,12 @@
 """The jobs a worker runs, and what each worker process keeps between them.
 
-``schedule_run`` (periodic, on ``[schedule] cron``): list the repositories, open a run,
+``schedule_run`` (periodic, on ``[schedule] cron``): open a run, list the repositories,
 queue one ``collect_repo`` job per repository (a queueing lock and a lock per repository:
 never two waiting, never two running), naming the credential that listed it.
-``collect_repo``: reserve the repository's points in the shared budget and its requests
-in the shared pace of the credential it will use, collect it with the collector
-(ETag cache and run log in the archive) and, inside the transaction that commits its
-data, queue its ``process_repo`` job and log its result. ``process_repo``: roll-ups,
+``collect_repo``: read the repository with ``collect.repository.RepositoryRun``, the code
+a run in one process uses, on the shared seams (the budget and pace of ``budget.py`` and
+``pace.py``, the run log of the archive) and, inside the transaction that commits its
+data, queue its ``process_repo`` job beside its result. ``process_repo``: roll-ups,
 events, notifications and the change feed, with the job's id in the same transaction (a
 job run again after its commit does nothing) and ``NOTIFY ghtraffic_changes``.
 ``retry_stalled`` (periodic): jobs left running by a worker that stopped beating are
@@ -27,10 +27,13 @@ from procrastinate.manager import JobManager
 from procrastinate.retry import BaseRetryStrategy, RetryDecision
 from procrastinate.tasks import configure_task
 
-from ghtraffic.collect.collector import Collector, RunStopped
+from ghtraffic.collect.budget import Deferred, Reservation
 from ghtraffic.collect.etags import ArchiveEtagStore
+from ghtraffic.collect.reader import Reading
+from ghtraffic.collect.repository import RepositoryRun, credential_of, rates_of
 from ghtraffic.collect.run import open_client
-from ghtraffic.collect.targets import OwnerFailure, Target, discover
+from ghtraffic.collect.seams import Seams, Unbudgeted, Unpaced
+from ghtraffic.collect.targets import OwnerFailure, Target, discover, listing_urls
 from ghtraffic.config import Settings
 from ghtraffic.domain import RepoFacts, RepoOutcome
 from ghtraffic.github import errors as gh
@@ -39,12 +42,13 @@ from ghtraffic.github.hosts import normalise_api_url
 from ghtraffic.github.kept_apps import KeptApps
 from ghtraffic.github.parse import parse_repo
 from ghtraffic.github.pool import KeptTransport, Pools
-from ghtraffic.github.ratelimit import RateLimitState
 from ghtraffic.processing.processor import Processor
+from ghtraffic.storage import runlog
 from ghtraffic.storage.archive import Archive, RepoBatch
-from ghtraffic.tasks import runs
-from ghtraffic.tasks.budget import BudgetExhausted, CredentialBudgets
-from ghtraffic.tasks.pace import CredentialPaces, SharedPace
+from ghtraffic.storage.records import RepoState
+from ghtraffic.storage.runlog import ArchiveRunLog
+from ghtraffic.tasks.budget import CredentialBudgets
+from ghtraffic.tasks.pace import CredentialPaces
 
 SCHEDULE_TASK = "ghtraffic.schedule_run"
 COLLECT_TASK = "ghtraffic.collect_repo"
@@ -53,9 +57,8 @@ STALLED_TASK = "ghtraffic.retry_stalled"
 COLLECT_QUEUE = "collect"
 PROCESS_QUEUE = "process"
 SCHEDULE_QUEUE = "schedule"
-#: The most points one repository may spend (see ``Collector._cost``).
-MOST_POINTS = 7
-#: Attempts of a repository that fails before its failure is logged.
+#: Attempts of a collection job that raises (a storage failure, a rejected token) before
+#: its repository is logged as failed.
 ATTEMPTS = 4
 
 
@@ -84,20 +87,18 @@ class Runtime:
         return self.pools.borrow() if self.pools is not None else nullcontext(None)
 
 
-class CollectFailed(Exception):
-    """A repository failed; retried with backoff, logged as failed on the last attempt."""
-
-
 class CollectRetry(BaseRetryStrategy):
-    """After the rate limit's reset when the budget is spent; else exponential backoff."""
+    """At the rate limit's reset when the budget says to wait for it; after anything
+    unexpected (a storage failure, a rejected token), exponential backoff. A repository
+    that fails for itself is logged, not retried: the next run reads it again."""
 
     def __init__(self, attempts: int = ATTEMPTS, base: float = 2.0) -> None:
         self.attempts = attempts
         self.base = base
 
     def get_retry_decision(self, *, exception: BaseException, job: Any) -> RetryDecision | None:
-        if isinstance(exception, BudgetExhausted):
-            return RetryDecision(retry_at=exception.reset_at)
+        if isinstance(exception, Deferred) and exception.retry_at is not None:
+            return RetryDecision(retry_at=exception.retry_at)
         if job.attempts + 1 >= self.attempts:
             return None
         return RetryDecision(retry_in={"seconds": self.base ** (job.attempts + 1)})
@@ -119,104 +120,125 @@ def lock_key(target: Target) -> str:
 
 
 async def schedule_run(context: JobContext, timestamp: int) -> str:
-    """List the run's repositories and queue one collection job for each.
+    """Open a run, list its repositories and queue one collection job for each.
 
     Run again (its worker died while it queued), the job continues the run it opened:
     repositories with a result or a queued job of that run are not queued twice."""
     rt = runtime(context)
     settings, archive = rt.settings, rt.archive
-    api = normalise_api_url(settings.api_url)
-    listings = [f"{api}/user/repos"]
-    for owner in settings.owners:
-        listings += [f"{api}/orgs/{owner}/repos", f"{api}/users/{owner}/repos"]
-    etags = ArchiveEtagStore(await asyncio.to_thread(archive.load_etags, listings))
+    job_id = context.job.id
+    assert job_id is not None, "a job that runs has an id"
+    started = datetime.fromtimestamp(timestamp, UTC) if timestamp else datetime.now(UTC)
+
+    def open_run() -> int:
+        with archive.db.session() as session:
+            return runlog.open_job_run(session, settings.api_url, started, job_id, 0)[0]
+
+    run_id = await asyncio.to_thread(open_run)
+    listing = await _list(rt, run_id)
+    if listing is None:
+        return f"run {run_id}: stopped before any repository (see the run log)"
+    targets, failures, credentials, offset = listing
+
+    def log_failures() -> tuple[set[str], set[int]]:
+        total = len(targets) + len(failures)
+        with archive.db.session() as session:
+            names, ids = runlog.logged(session, run_id)
+            for failure in failures:
+                if failure.owner.lower() not in names:
+                    outcome = RepoOutcome(failure.owner, "failed", reason=failure.reason)
+                    runlog.record(session, run_id, outcome)
+            runlog.set_total(session, run_id, total, datetime.now(UTC))
+        return names, ids
+
+    names, ids = await asyncio.to_thread(log_failures)
+    total = len(targets) + len(failures)
+    queued = 0
+    for target in targets:
+        if target.requested.lower() in names or (target.facts and target.facts.github_id in ids):
+            continue
+        queued += await _queue(context, rt, run_id, total, target, credentials, offset)
+    return f"run {run_id}: {queued} repositories queued, {len(failures)} owners failed"
+
+
+async def _list(
+    rt: Runtime, run_id: int
+) -> tuple[list[Target], list[OwnerFailure], dict[str, str], float] | None:
+    """The run's repositories, the owners whose listing failed, the credential each
+    repository's first request will use, and GitHub's clock minus this machine's (in
+    seconds); ``None`` when the listing stopped the run (a rejected token, a spent rate
+    limit, an unreachable API: the run says so)."""
+    settings, archive = rt.settings, rt.archive
+    etags = ArchiveEtagStore(
+        await asyncio.to_thread(archive.load_etags, listing_urls(settings.api_url, settings.owners))
+    )
     async with (
         rt.transport() as transport,
         open_client(settings, etags, transport=transport, apps=rt.apps) as (client, resolved),
     ):
-
-        def owner_error(owner: str, exc: Exception) -> OwnerFailure | None:
-            if isinstance(exc, gh.NotFound):
-                return OwnerFailure(owner, f"owner {owner} not found, or the token cannot see it")
-            if isinstance(exc, gh.GitHubError) and not isinstance(exc, gh.BadCredentials):
-                return OwnerFailure(owner, f"listing {owner}: {exc}")
-            return None
-
-        targets, failures = await discover(resolved, client.owner_repos, parse_repo, owner_error)
-        credentials = listed_by(client, targets)
-        rate = client.rate
-        at = client.server_now() or datetime.now(UTC)
-    pending = etags.drain()
-    if pending:
-
-        def keep_listing_etags() -> None:
-            with archive.repo_batch() as batch:
-                batch.put_etags(pending, at)
-
-        await asyncio.to_thread(keep_listing_etags)
-    started = datetime.fromtimestamp(timestamp, UTC) if timestamp else datetime.now(UTC)
-    job_id = context.job.id
-    assert job_id is not None, "a job that runs has an id"
-    run_id, total = await asyncio.to_thread(
-        runs.open_run,
-        archive.db,
-        settings.api_url,
-        started,
-        job_id,
-        len(targets) + len(failures),
-    )
-    names, ids = await asyncio.to_thread(runs.logged_names, archive.db, run_id)
-    failures = [f for f in failures if f.owner.lower() not in names]
-    targets = [
-        t
-        for t in targets
-        if t.requested.lower() not in names and (t.facts is None or t.facts.github_id not in ids)
-    ]
-    if failures or not total:
-
-        def log_failures() -> None:
-            with archive.repo_batch() as batch:
-                for failure in failures:
-                    outcome = RepoOutcome(failure.owner, "failed", reason=failure.reason)
-                    runs.record(batch.session, run_id, total, outcome, rate=rate)
-                runs.close(batch.session, run_id, total)
-
-        await asyncio.to_thread(log_failures)
-    queued = 0
-    for target in targets:
-        facts = dataclasses.asdict(target.facts) if target.facts is not None else None
-        key = lock_key(target)
+        stopped: str | None = None
         try:
-            await context.app.configure_task(
-                COLLECT_TASK, queue=COLLECT_QUEUE, lock=key, queueing_lock=key
-            ).defer_async(
-                run_id=run_id,
-                total=total,
-                requested=target.requested,
-                facts=facts,
-                credential=credentials.get(target.requested),
-            )
-            queued += 1
-        except exceptions.AlreadyEnqueued:
-            waiting = await context.app.job_manager.list_jobs_async(
-                queueing_lock=key, status="todo"
-            )
-            if any(job.task_kwargs.get("run_id") == run_id for job in waiting):
-                queued += 1  # queued by this job's earlier attempt
-                continue
-            outcome = RepoOutcome(
-                target.requested,
-                "deferred",
-                repo_id=target.facts.github_id if target.facts else None,
-                reason="still queued by an earlier run: collected by that run",
-            )
+            targets, failures = await discover(resolved, client.owner_repos, parse_repo)
+        except gh.GitHubError as exc:
+            targets, failures, stopped = [], [], str(exc)
+        credentials = {
+            t.requested: name for t in targets if (name := credential_of(client, t)) is not None
+        }
+        rates, at = rates_of(client), client.server_now() or datetime.now(UTC)
+        requests, points = client.requests, client.points
+        offset = (at - datetime.now(UTC)).total_seconds()
+    if rt.budgets is not None:  # the credentials' ledgers start from the listing's headers
+        await rt.budgets.settle(Reservation(None, 0), {}, rates)
+    await asyncio.to_thread(etags.keep, archive, at)
 
-            def log_queued(outcome: RepoOutcome = outcome) -> None:
-                with archive.repo_batch() as batch:
-                    runs.record(batch.session, run_id, total, outcome)
+    def log_listing() -> None:
+        with archive.db.session() as session:
+            runlog.add_requests(session, run_id, requests, points)
+            if stopped is not None:
+                runlog.finish(session, run_id, datetime.now(UTC), message=stopped)
 
-            await asyncio.to_thread(log_queued)
-    return f"run {run_id}: {queued} repositories queued, {len(failures)} owners failed"
+    await asyncio.to_thread(log_listing)
+    return None if stopped is not None else (targets, failures, credentials, offset)
+
+
+async def _queue(
+    context: JobContext,
+    rt: Runtime,
+    run_id: int,
+    total: int,
+    target: Target,
+    credentials: dict[str, str],
+    clock_offset: float,
+) -> int:
+    """Queue ``target``'s collection job (1), or log it deferred when a job of an
+    earlier run still waits for it (0)."""
+    facts = dataclasses.asdict(target.facts) if target.facts is not None else None
+    key = lock_key(target)
+    try:
+        await context.app.configure_task(
+            COLLECT_TASK, queue=COLLECT_QUEUE, lock=key, queueing_lock=key
+        ).defer_async(
+            run_id=run_id,
+            total=total,
+            requested=target.requested,
+            facts=facts,
+            credential=credentials.get(target.requested),
+            clock_offset=clock_offset,
+        )
+        return 1
+    except exceptions.AlreadyEnqueued:
+        waiting = await context.app.job_manager.list_jobs_async(queueing_lock=key, status="todo")
+        if any(job.task_kwargs.get("run_id") == run_id for job in waiting):
+            return 1  # queued by this job's earlier attempt
+    outcome = RepoOutcome(
+        target.requested,
+        "deferred",
+        repo_id=target.facts.github_id if target.facts else None,
+        reason="still queued by an earlier run: collected by that run",
+    )
+    log = ArchiveRunLog(rt.archive.db, run_id, total=total)
+    await asyncio.to_thread(log.record, outcome)
+    return 0
 
 
 # -- collect_repo ------------------------------------------------------------------------
@@ -229,102 +251,66 @@ async def collect_repo(
     requested: str,
     facts: dict[str, Any] | None = None,
     credential: str | None = None,
+    clock_offset: float = 0.0,
 ) -> str:
     """Collect one repository for run ``run_id``; ``credential`` names the credential that
-    listed it (several credentials: its requests start with that one)."""
+    listed it (several credentials: its requests start with that one); ``clock_offset``:
+    GitHub's clock minus this machine's when the run listed it, in seconds."""
     rt = runtime(context)
     settings, archive = rt.settings, rt.archive
     target = Target(requested, RepoFacts(**facts) if facts is not None else None)
     repo_id = target.facts.github_id if target.facts is not None else None
-    if await asyncio.to_thread(runs.has_result, archive.db, run_id, repo_id, requested):
+    log = ArchiveRunLog(archive.db, run_id, total=total)
+
+    def known() -> tuple[bool, dict[int, RepoState]]:
+        with archive.db.read_session() as session:
+            if runlog.has_result(session, run_id, repo_id, requested):
+                return True, {}
+        found = repo_id if repo_id is not None else _id_of(archive, requested)
+        return False, archive.repo_states([found]) if found is not None else {}
+
+    done, states = await asyncio.to_thread(known)
+    if done:
         return "already done in this run"
     owner, name = target.owner_name
     api = normalise_api_url(settings.api_url)
     prefixes = [f"{api}/repos/{owner}/{name}", f"{api}/repos/{requested}"]
     etags = ArchiveEtagStore(await asyncio.to_thread(archive.load_etags, prefixes))
-    last_attempt = context.job.attempts + 1 >= ATTEMPTS
-    spent = made = 0
-    rate = None
-    #: The credential reserved on, whether anything was, and each credential's headers.
-    first: str | None = None
-    reserved = False
-    rates: dict[str | None, RateLimitState] = {}
-    pace: SharedPace | None = None
     try:
-        quick = settings.with_changes(max_wait=0)
         async with (
             rt.transport() as transport,
-            open_client(quick, etags, transport=transport, apps=rt.apps) as (client, _),
+            open_client(settings, etags, transport=transport, apps=rt.apps) as (client, _),
         ):
-            if isinstance(client, MultiClient):
-                if credential is not None:
-                    client.router.route_by_name(f"{owner}/{name}", repo_id, credential)
-                chosen = client.router.credential_for(f"{owner}/{name}", repo_id)
-                first = chosen.name if chosen is not None else None
-            if rt.budgets is not None:
-                reserved = await asyncio.to_thread(rt.budgets.reserve, first, MOST_POINTS)
-            if rt.paces is not None:
-                ready = rt.paces.pace(first)
-                await ready.acquire(MOST_POINTS)
-                pace = ready  # taken: what is not used goes back
-
-            def in_commit(batch: RepoBatch, outcome: RepoOutcome) -> None:
-                defer_processing(rt.deferrer, batch, outcome)
-                if outcome.outcome == "ok":
-                    runs.record(
-                        batch.session,
-                        run_id,
-                        total,
-                        outcome,
-                        points=client.points,
-                        rate=client.rate,
-                    )
-
-            collector = Collector(settings, archive, client, etags, in_commit=in_commit)
-            try:
-                outcome = await collector.collect_one(target)
-            except RunStopped:
-                outcome = None
-            spent, made, rate = client.points, client.requests, client.rate
-            if isinstance(client, MultiClient):
-                for seen, state in client.rates.items():
-                    rates[seen] = state
-            elif rate is not None:
-                rates[None] = rate
-    finally:
-        if rt.budgets is not None:
-            unspent = MOST_POINTS - spent if reserved else 0
-            await asyncio.to_thread(rt.budgets.settle, first, unspent, rates)
-        if pace is not None:
-            await asyncio.to_thread(pace.give_back, MOST_POINTS - made)
-    if outcome is None or outcome.outcome == "ok":
-        return "ok" if outcome else "nothing to collect"
-    if outcome.outcome == "deferred":
-        wait = timedelta(seconds=rate.wait_seconds if rate is not None else 60)
-        raise BudgetExhausted(datetime.now(UTC) + wait, rate.remaining if rate else 0)
-    if not last_attempt:
-        raise CollectFailed(outcome.reason or "failed")
-
-    def log_failure() -> None:
-        with archive.repo_batch() as batch:
-            runs.record(batch.session, run_id, total, outcome, points=spent, rate=rate)
-
-    await asyncio.to_thread(log_failure)
-    return f"failed: {outcome.reason}"
+            if isinstance(client, MultiClient) and credential is not None:
+                client.router.route_by_name(f"{owner}/{name}", repo_id, credential)
+            log = ArchiveRunLog(archive.db, run_id, total=total, rate=lambda: client.rate)
+            unit = RepositoryRun(
+                client,
+                archive,
+                etags,
+                Seams(rt.budgets or Unbudgeted(), rt.paces or Unpaced(), log),
+                Reading(states.get),
+                in_storage=asyncio.to_thread,
+                in_commit=[lambda batch, outcome: defer_processing(rt.deferrer, batch, outcome)],
+                clock_offset=timedelta(seconds=clock_offset),
+            )
+            state = next(iter(states.values()), None)
+            outcome = await unit(target, state)
+    except Deferred:
+        raise  # retried at the reset
+    except Exception as exc:
+        if context.job.attempts + 1 >= ATTEMPTS:
+            failed = RepoOutcome(requested, "failed", repo_id=repo_id, reason=str(exc))
+            await asyncio.to_thread(log.record, failed)
+        raise
+    if outcome is None:
+        return "nothing to collect"
+    return outcome.outcome + (f": {outcome.reason}" if outcome.reason else "")
 
 
-def listed_by(client: object, targets: list[Target]) -> dict[str, str]:
-    """The name of the credential each target's first request will use, when the client
-    holds several (an installation's repositories go to that installation)."""
-    if not isinstance(client, MultiClient):
-        return {}
-    found: dict[str, str] = {}
-    for target in targets:
-        repo_id = target.facts.github_id if target.facts is not None else None
-        chosen = client.router.credential_for(target.requested, repo_id)
-        if chosen is not None:
-            found[target.requested] = chosen.name
-    return found
+def _id_of(archive: Archive, name: str) -> int | None:
+    found = archive.find_repo(name)
+    return found.id if found is not None else None
 
 
 def defer_processing(deferrer: JobManager, batch: RepoBatch, outcome: RepoOutcome) -> None:

@@ -112,3 +112,9 @@ class CredentialPaces:
 
     def pace(self, name: str | None) -> SharedPace:
         return SharedPace(self.db, self.key(name), per_minute=self.per_minute)
+
+    async def acquire(self, credential: str | None, requests: int) -> None:
+        await self.pace(credential).acquire(requests)
+
+    async def give_back(self, credential: str | None, unused: int) -> None:
+        await asyncio.to_thread(self.pace(credential).give_back, unused)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+from typing import cast
 
 from ghtraffic.collect.run import distinct_tokens
 from ghtraffic.config import Settings
@@ -67,9 +68,10 @@ async def run_worker(
     concurrency: int,
     heartbeat: float = 10.0,
     wait: bool = True,
+    queues: list[str] | None = None,
 ) -> None:
     """Run jobs until stopped (SIGINT/SIGTERM: running jobs finish first); with
-    ``wait=False`` until the queues are empty."""
+    ``wait=False`` until the queues are empty; ``queues``: only these (default: all)."""
     # A worker counts as dead after three missed heartbeats, and never sooner than
     # STALLED_FLOOR: a busy machine can delay a live worker's heartbeat by seconds, and
     # retrying a live worker's job would run it twice.
@@ -83,6 +85,8 @@ async def run_worker(
                 wait=wait,
                 name=f"{socket.gethostname()}:{os.getpid()}",
                 additional_context={"runtime": runtime},
+                # None is every queue: Procrastinate's worker takes it, its hints do not.
+                queues=cast(list[str], queues),
                 update_heartbeat_interval=heartbeat,
                 stalled_worker_timeout=stalled_after,
                 delete_jobs="successful",

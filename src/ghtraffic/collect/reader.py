@@ -1,0 +1,155 @@
+"""Carry out one repository's request plan and turn the answers into observed values.
+
+The single-repository call goes first when it is due (it resolves a name to an id and
+follows a rename); the traffic calls then go together. Whatever arrives is kept even when
+some calls fail: the failures are reported ("what: why") and read again next run. A
+repository fails only when neither of its daily series arrived.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from ghtraffic.collect.plan import DAILY, WEEKLY, Call, RequestPlan, refine
+from ghtraffic.collect.targets import Target
+from ghtraffic.collect.window import complete_span, observe_daily, observe_weekly
+from ghtraffic.domain import DayValues, PopularPath, Referrer, RepoFacts, WeekValues
+from ghtraffic.github import errors as gh
+from ghtraffic.github.client import GitHubClient, Response
+from ghtraffic.github.parse import (
+    parse_downloads,
+    parse_paths,
+    parse_referrers,
+    parse_repo,
+    parse_series,
+)
+from ghtraffic.storage.records import RepoState
+
+Fetch = Callable[[GitHubClient, str, str], Awaitable[Response]]
+
+#: The request of each traffic call (the single-repository call is ``client.repo``).
+FETCH: dict[Call, Fetch] = {
+    Call.VIEWS: lambda c, o, n: c.traffic_views(o, n, per="day"),
+    Call.CLONES: lambda c, o, n: c.traffic_clones(o, n, per="day"),
+    Call.REFERRERS: lambda c, o, n: c.referrers(o, n),
+    Call.PATHS: lambda c, o, n: c.paths(o, n),
+    Call.RELEASES: lambda c, o, n: c.releases(o, n),
+    Call.WEEKLY_VIEWS: lambda c, o, n: c.traffic_views(o, n, per="week"),
+    Call.WEEKLY_CLONES: lambda c, o, n: c.traffic_clones(o, n, per="week"),
+}
+
+
+@dataclass
+class Observed:
+    """Everything one repository's requests brought back, ready for one transaction."""
+
+    facts: RepoFacts
+    requested: str
+    today: date
+    at: datetime
+    daily: list[DayValues] | None = None
+    weekly: list[WeekValues] | None = None
+    totals: tuple[tuple[int, int] | None, tuple[int, int] | None] = (None, None)
+    referrers: list[Referrer] | None = None
+    paths: list[PopularPath] | None = None
+    #: Release assets' cumulative downloads, ``TAG/ASSET`` -> count.
+    downloads: dict[str, int] | None = None
+    #: Requests of this repository that failed while others succeeded ("what: why").
+    problems: list[str] = field(default_factory=list)
+    rate_limited: bool = False
+    #: The server has no traffic API (GitHub Enterprise Server): only facts were read.
+    no_traffic_api: str | None = None
+    #: What the read spent: requests made and rate points (a 304 spends none).
+    requests: int = 0
+    points: int = 0
+
+
+@dataclass
+class Reading:
+    """What a reader needs beyond the client: the archive's state of a repository by id,
+    and the ids already read in this run (a repository named twice is read once)."""
+
+    state_of: Callable[[int], RepoState | None]
+    claimed: set[int] = field(default_factory=set)
+
+
+async def read(
+    client: GitHubClient, target: Target, plan: RequestPlan, reading: Reading
+) -> Observed | None:
+    """Carry out ``plan``; ``None`` when the repository was already read in this run."""
+    owner, name = target.owner_name
+    facts = target.facts
+    today_guess = (client.server_now() or datetime.now(UTC)).date()
+    if Call.FACTS in plan:
+        facts = parse_repo((await client.repo(owner, name)).data)
+        owner, name = facts.owner, facts.name
+        plan = refine(plan, reading.state_of(facts.github_id), today_guess)
+    assert facts is not None, "a plan without the single-repository call has the facts"
+    if facts.github_id in reading.claimed:
+        return None
+    reading.claimed.add(facts.github_id)
+    now = client.server_now() or datetime.now(UTC)
+    observed = Observed(facts, target.requested, now.date(), now)
+    calls = [call for call in Call if call in plan and call in FETCH]
+    if not calls:
+        return observed
+    results = await asyncio.gather(
+        *(FETCH[call](client, owner, name) for call in calls), return_exceptions=True
+    )
+    got: dict[Call, Response] = {}
+    errors: list[tuple[Call, BaseException]] = []
+    for call, result in zip(calls, results, strict=True):
+        if isinstance(result, Response):
+            got[call] = result
+        else:
+            errors.append((call, result))
+    for _, error in errors:
+        if isinstance(error, gh.NoTrafficApi):
+            observed.no_traffic_api = str(error)
+            return observed
+        if not isinstance(error, gh.GitHubError) or isinstance(error, gh.BadCredentials):
+            raise error  # a bug or a bad token: not this repository's problem
+    if not DAILY & got.keys():
+        raise errors[0][1]  # nothing of the window arrived: the repository failed
+    observed.problems = [f"{call}: {error}" for call, error in errors]
+    observed.rate_limited = any(isinstance(e, gh.RateLimitExhausted) for _, e in errors)
+    _apply(observed, got, now)
+    return observed
+
+
+def _apply(observed: Observed, got: dict[Call, Response], now: datetime) -> None:
+    """Parse the answers into ``observed``; "today" is the UTC day of GitHub's clock."""
+    first = got.get(Call.VIEWS) or got[Call.CLONES]
+    observed.at = first.date or now
+    today = observed.today = observed.at.date()
+
+    def series(call: Call, metric: str) -> dict[date, tuple[int, int]] | None:
+        return parse_series(got[call].data, metric) if call in got else None
+
+    views, clones = series(Call.VIEWS, "views"), series(Call.CLONES, "clones")
+    observed.daily = observe_daily(views, clones, today)
+    observed.totals = (_total(got, Call.VIEWS), _total(got, Call.CLONES))
+    if Call.REFERRERS in got:
+        observed.referrers = parse_referrers(got[Call.REFERRERS].data)
+    if Call.PATHS in got:
+        observed.paths = parse_paths(got[Call.PATHS].data)
+    if Call.RELEASES in got:
+        observed.downloads = parse_downloads(got[Call.RELEASES].data)
+    if got.keys() >= WEEKLY and views and clones:
+        observed.weekly = observe_weekly(
+            series(Call.WEEKLY_VIEWS, "views") or {},
+            series(Call.WEEKLY_CLONES, "clones") or {},
+            complete_span(set(views) | set(clones), today),
+        )
+
+
+def _total(got: dict[Call, Response], call: Call) -> tuple[int, int] | None:
+    body: Any = got[call].data if call in got else None
+    if isinstance(body, dict) and isinstance(body.get("count"), int):
+        uniques = body.get("uniques")
+        return body["count"], uniques if isinstance(uniques, int) else 0
+    return None
