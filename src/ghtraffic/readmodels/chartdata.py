@@ -34,6 +34,8 @@ def block(
     labels: Mapping[str, str] | None = None,
     stacked: bool = False,
     events: Sequence[Mapping[str, object]] = (),
+    dashed: Iterable[str] = (),
+    colour_of: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     found: dict[str, Any] = {
         "days": [d.isoformat() for d in days],
@@ -53,6 +55,10 @@ def block(
         found["stacked"] = True
     if events:
         found["events"] = [dict(e) for e in events]
+    if dashed := list(dashed):
+        found["dashed"] = dashed
+    if colour_of:
+        found["colour_of"] = dict(colour_of)
     return found
 
 

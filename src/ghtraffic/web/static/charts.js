@@ -13,6 +13,8 @@
 //   stacked: true                    series stacked as areas
 //   partial_first, partial_last      the first or last point covers part of its period
 //   labels: {name: "Label"}          labels beyond the known metrics
+//   dashed: [name]                   series drawn dashed (an earlier period)
+//   colour_of: {name: other}         a series drawn in another's colour
 //   events: [{date, metric, value, baseline, threshold, referrer, url}]
 (function (global) {
   "use strict";
@@ -289,7 +291,13 @@
     var palette = [css("--c1"), css("--c2"), css("--c3"), css("--c4"), css("--c5"), css("--c6")];
     var names = Object.keys(block.series);
     var right = block.right || [];
-    var colors = names.map(function (n, i) { return palette[i % palette.length]; });
+    var colors = [];
+    var shared = block.colour_of || {};
+    names.forEach(function (n) {
+      var own = names.filter(function (m) { return !shared[m]; }).indexOf(n);
+      colors.push(shared[n] ? colors[names.indexOf(shared[n])] : palette[own % palette.length]);
+    });
+    var dashed = block.dashed || [];
     var axis = { stroke: css("--muted"), grid: { stroke: css("--grid"), width: 1 }, ticks: { show: false } };
     var xs = block.days.map(seconds);
     var data = [xs].concat(names.map(function (n) { return block.series[n]; }));
@@ -306,6 +314,7 @@
         spanGaps: false,
         points: { show: xs.length < 40 }
       };
+      if (dashed.indexOf(n) >= 0) { base.dash = [6, 4]; }
       if (block.stacked) {
         base.fill = colors[i] + "55";
         if (i > 0) { bands.push({ series: [i + 1, i], fill: colors[i] + "55" }); base.fill = undefined; }
