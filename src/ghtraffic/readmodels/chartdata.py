@@ -36,13 +36,18 @@ def block(
     events: Sequence[Mapping[str, object]] = (),
     dashed: Iterable[str] = (),
     colour_of: Mapping[str, str] | None = None,
+    span: tuple[date, date] | None = None,
 ) -> dict[str, Any]:
     found: dict[str, Any] = {
         "days": [d.isoformat() for d in days],
         "grain": grain,
         "series": {name: list(values) for name, values in series.items()},
+        # JSON objects lose their order (Jinja's ``tojson`` sorts keys): drawing order
+        "order": list(series),
         "summary": summary,
     }
+    if span is not None:
+        found["span"] = [span[0].isoformat(), span[1].isoformat()]
     if right := list(right):
         found["right"] = right
     if partial_first:
@@ -90,6 +95,7 @@ def weekly_sums(
 ) -> dict[str, Any]:
     """Daily values summed per week from Monday; a week the range cuts is partial."""
     starts, summed, counts = _grouped(days, series, lambda d: d - timedelta(days=d.weekday()))
+    options.setdefault("span", (days[0], days[-1]) if days else None)
     return block(
         starts,
         summed,
@@ -110,6 +116,7 @@ def monthly_sums(
 ) -> dict[str, Any]:
     """Daily values summed per calendar month; a month the range cuts is partial."""
     starts, summed, counts = _grouped(days, series, lambda d: d.replace(day=1))
+    options.setdefault("span", (days[0], days[-1]) if days else None)
     return block(
         starts,
         summed,

@@ -20,14 +20,14 @@
       var id = el.dataset.json;
       if (!(id in cache)) { cache[id] = readJSON(id); }
       var data = cache[id];
-      var name = el.id.replace(/^chart-/, "");
+      var name = el.id.replace(/^plot-/, "");
       if (grains[name]) { el.dataset.key = grains[name]; }
       if (data && el.dataset.path) { data = data[el.dataset.path]; }
       if (data && el.dataset.key) { data = data[el.dataset.key]; }
       GhtCharts.draw(el, data);
     });
     document.querySelectorAll("[data-grain]").forEach(function (b) {
-      var target = document.getElementById("chart-" + b.dataset.for);
+      var target = document.getElementById("plot-" + b.dataset.for);
       var on = !!target && target.dataset.key === b.dataset.grain;
       b.classList.toggle("on", on);
       b.setAttribute("aria-pressed", on ? "true" : "false");

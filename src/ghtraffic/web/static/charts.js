@@ -8,6 +8,8 @@
 //   days: ["2025-01-01", ...]        first day of each point
 //   grain: "day" | "week" | "month"  what one point covers
 //   series: {name: [number|null]}    in drawing order
+//   order: [name]                    drawing order (JSON objects lose theirs)
+//   span: [first, last]              the days the points cover (weeks, months)
 //   summary: "sum" | "last"          the legend's figure at rest
 //   right: [name]                    series on the right axis
 //   stacked: true                    series stacked as areas
@@ -145,8 +147,8 @@
   Legend.prototype.show = function (idx) {
     var block = this.block, days = block.days;
     if (idx === null || idx === undefined) {
-      var first = seconds(days[0]), last = seconds(days[days.length - 1]);
-      var span = dayText(first, true) + (days.length > 1 ? " – " + pointText({ grain: "day" }, last).replace(/^\w+ /, "") : "");
+      var bounds = block.span || [days[0], days[days.length - 1]];
+      var span = dayText(seconds(bounds[0]), true) + (bounds[1] !== bounds[0] ? " – " + dayText(seconds(bounds[1]), true) : "");
       this.head.textContent = (block.summary === "last" ? "Newest, " : "Total, ") + span;
       this.items.forEach(function (node, i) {
         var values = block.series[this.names[i]];
@@ -289,7 +291,7 @@
       return null;
     }
     var palette = [css("--c1"), css("--c2"), css("--c3"), css("--c4"), css("--c5"), css("--c6")];
-    var names = Object.keys(block.series);
+    var names = block.order || Object.keys(block.series);
     var right = block.right || [];
     var colors = [];
     var shared = block.colour_of || {};
