@@ -22,8 +22,9 @@ try {
       onlyCategories: ["performance", "accessibility", "best-practices"],
       extraHeaders: page.signed_in ? request.headers : undefined,
     };
-    const result = await lighthouse(page.url, flags, desktop);
-    const lhr = result.lhr;
+    // a run the machine's load broke (no paint, a protocol time-out) is tried once more
+    let lhr = (await lighthouse(page.url, flags, desktop)).lhr;
+    if (lhr.runtimeError) { lhr = (await lighthouse(page.url, flags, desktop)).lhr; }
     const scores = {};
     const failed = [];
     for (const [key, category] of Object.entries(lhr.categories)) {
@@ -39,7 +40,8 @@ try {
     for (const id of ["first-contentful-paint", "largest-contentful-paint", "total-blocking-time", "cumulative-layout-shift", "speed-index"]) {
       metrics[id] = lhr.audits[id] ? lhr.audits[id].displayValue : null;
     }
-    found[page.name] = { url: lhr.finalDisplayedUrl, scores, failed, metrics };
+    const error = lhr.runtimeError ? lhr.runtimeError.code + ": " + lhr.runtimeError.message : null;
+    found[page.name] = { url: lhr.finalDisplayedUrl, scores, failed, metrics, error };
   }
 } finally {
   await chrome.kill();

@@ -211,7 +211,7 @@ def test_lighthouse_axe_layout_and_legends_on_a_large_archive(
             if result["scores"][category] < floor:
                 problems.append(
                     f"Lighthouse {name}: {category} {result['scores'][category]} < {floor}"
-                    f" ({'; '.join(result['failed']) or 'see its metrics'})"
+                    f" ({result['error'] or '; '.join(result['failed']) or 'see its metrics'})"
                 )
 
     # axe-core, layout and legends on every page at each width
