@@ -171,7 +171,14 @@ def _lighthouse(base: str, token: str) -> dict[str, Any]:
         {"name": "repo", "url": base + f"/repos/{full_name(1)}?range=30d", "signed_in": True},
     ]
     headers = {"Authorization": f"Bearer {token}"}
-    request = json.dumps({"chrome": CHROMIUM, "headers": headers, "pages": pages})
+    request = json.dumps(
+        {
+            "chrome": CHROMIUM,
+            "headers": headers,
+            "pages": pages,
+            "performance_floor": FLOORS["performance"],
+        }
+    )
     done = subprocess.run(
         ["node", "lighthouse.mjs", request],
         cwd=TOOLS,
