@@ -188,7 +188,13 @@
           ctx.lineWidth = 1.5 * ratio;
           ctx.font = (11 * ratio) + "px " + getComputedStyle(document.body).fontFamily;
           ctx.textBaseline = "top";
-          events.forEach(function (e) {
+          var byDay = {};
+          events.forEach(function (e) {  // one marker a day, naming every metric that spiked
+            if (byDay[e.date]) { byDay[e.date].metric += ", " + e.metric; }
+            else { byDay[e.date] = { date: e.date, metric: e.metric }; }
+          });
+          Object.keys(byDay).forEach(function (day) {
+            var e = byDay[day];
             var x = Math.round(u.valToPos(seconds(e.date), "x", true));
             if (x < u.bbox.left || x > u.bbox.left + u.bbox.width) { return; }
             ctx.setLineDash([4 * ratio, 3 * ratio]);
