@@ -87,11 +87,11 @@ def timeline(
     limit: int = 200,
 ) -> list[Happening]:
     """Spikes and failed collections of ``ids`` (``None``: every repository) in the range,
-    newest first, at most ``limit`` of each kind."""
+    the newest ``limit`` of them, newest first."""
     found: list[Happening] = []
     if kind in (None, "spike") and (ids is None or ids):
         rows = events(db, None if ids is None else sorted(ids), since, limit=limit)
         found += [_spike(row) for row in rows if row.day <= until]
     if kind in (None, "failure") and (ids is None or ids):
         found += failures(session, ids, since, until, limit)
-    return sorted(found, key=lambda h: (h.day, h.kind == "spike"), reverse=True)
+    return sorted(found, key=lambda h: (h.day, h.kind == "spike"), reverse=True)[:limit]

@@ -16,8 +16,8 @@ from ghtraffic.web.principal import principal_of
 from ghtraffic.web.state import state_of
 from ghtraffic.web.views.common import range_context, range_of, refuse
 
-#: Lines of each kind shown at most.
-LIMIT = 300
+#: Lines shown at most (the newest): a narrower range or a filter shows older ones.
+LIMIT = 100
 
 
 async def events_page(request: Request) -> Response:
@@ -49,6 +49,7 @@ async def events_page(request: Request) -> Response:
                 "repo_name": name,
                 "kind": kind or "",
                 "kinds": KINDS,
+                "limit": LIMIT,
                 **range_context(period),
             }
 
