@@ -25,11 +25,14 @@ CLONES = ("clones", "clones_unique")
 
 
 def marks(events: list[EventMark], base: str, full_name: str) -> list[dict[str, object]]:
-    """Spike markers of a chart, each linking to its line on the events page."""
+    """Spike markers of a chart, each linking to its line on the events page (which the
+    public view does not have)."""
     return [
         {
             **e.as_dict(),
-            "url": f"{base}/events?repo={full_name}&range=custom"
+            "url": None
+            if base
+            else f"/events?repo={full_name}&range=custom"
             f"&since={e.day - timedelta(days=7)}&until={e.day + timedelta(days=7)}#spike-{e.id}",
         }
         for e in events
