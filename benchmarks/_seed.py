@@ -1,10 +1,13 @@
 """Shared by the web benchmarks: a large seeded archive, an admin, and the server process.
 
 ``seeded_copy`` returns a working copy of a SQLite archive of ``repos`` repositories with
-``days`` days of daily traffic each (weekly rows, one window row, referrer and path
-lists for the last 30 days, a stars snapshot per day), written through
-``Archive.repo_batch()``. The seeded file can be kept between runs (``cache``): seeding
-1,000 repositories over three years takes a few minutes.
+``days`` days of daily traffic each (weekly rows, GitHub's 14-day totals once a week,
+referrer and path lists for the last 90 days, a repository snapshot per day with stars,
+forks, watchers and open issues, release asset downloads for every tenth repository,
+the spike events processing records and a run log with a few failures), written with
+bulk inserts: 1,000 repositories over three years take under a minute. The seeded file
+can be kept between runs (``cache``). The test suite's quality test seeds its archive
+with ``seed_archive`` too.
 
 ``Server`` runs the dashboard as a child process on 127.0.0.1: ``ghtraffic serve
 --no-scheduler`` (one worker), or uvicorn with ``--workers N`` over ``ghtraffic.web.asgi:from_env``.
@@ -28,24 +31,20 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as day_time
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import httpx
-from sqlalchemy import Table, insert
 
 from ghtraffic.domain import DayValues, PopularPath, Referrer, RepoFacts, WeekValues, WindowTotals
-from ghtraffic.storage.archive import Archive
-from ghtraffic.storage.batch import RepoBatch
 from ghtraffic.storage.database import Database, sqlite_url
-from ghtraffic.storage.tables import RepoSnapshot
 
 #: Bumped whenever the seeded data changes shape, so an old cached file is not reused.
-SEED_VERSION = 1
+SEED_VERSION = 2
 OWNERS = ("northwind", "contoso", "initech", "umbrella", "hooli")
 FIRST_ID = 900_000_000
 #: The newest seeded day: the day before the fake GitHub's default clock starts.
 END = date(2026, 1, 4)
-POPULAR_DAYS = 30
+POPULAR_DAYS = 90
 LIST_LENGTH = 10
 #: Repositories written per ``repo_batch()`` transaction.
 BATCH_REPOS = 25
@@ -159,19 +158,22 @@ class Plan:
         )
 
     def referrers(self, day: date) -> list[Referrer]:
-        rng = random.Random(f"ref:{self.index}:{day}")
-        scale = max(1, (self.daily[-1].views or 0) * 14)
-        chosen = rng.sample(REFERRERS, LIST_LENGTH)
-        rows = [
-            Referrer(name, int(scale / (rank + 2)), int(scale / (rank + 2) / 3))
-            for rank, name in enumerate(chosen)
-        ]
-        return sorted(rows, key=lambda r: -r.count)
+        """The day's 14-day list: the same referrers every day, each with its own trend."""
+        offset = (day - self.days[0]).days
+        scale = max(1, sum(r.views or 0 for r in self.daily[max(0, offset - 13) : offset + 1]))
+        chosen = random.Random(f"ref:{self.index}").sample(REFERRERS, LIST_LENGTH)
+        rows = []
+        for rank, name in enumerate(chosen):
+            growth = 1 + 0.8 * math.sin(offset / (20 + 7 * rank) + rank)
+            count = int(scale * growth / (rank + 2) / 2)
+            rows.append(Referrer(name, count, count // 3))
+        return sorted(rows, key=lambda r: (-r.count, r.referrer))
 
     def paths(self, day: date) -> list[PopularPath]:
-        rng = random.Random(f"path:{self.index}:{day}")
+        rng = random.Random(f"path:{self.index}")
         prefix = "/" + full_name(self.index)
-        scale = max(1, (self.daily[-1].views or 0) * 14)
+        offset = (day - self.days[0]).days
+        scale = max(1, sum(r.views or 0 for r in self.daily[max(0, offset - 13) : offset + 1]))
         names = [*PAGES, *(f"/issues/{rng.randint(1, 400)}" for _ in range(LIST_LENGTH))]
         rows = [
             PopularPath(
@@ -184,77 +186,267 @@ class Plan:
         ]
         return rows[:LIST_LENGTH]
 
+    def spikes(self) -> list[tuple[date, int, float, float, list[dict[str, object]]]]:
+        """(day, views, median, scaled MAD, referrers that grew) of each day far above the
+        28 days before it, as processing would record it."""
+        found: list[tuple[date, int, float, float, list[dict[str, object]]]] = []
+        views = [r.views or 0 for r in self.daily]
+        lead = random.Random(f"ref:{self.index}").sample(REFERRERS, 1)[0]
+        for offset in range(28, len(views)):
+            before = sorted(views[offset - 28 : offset])
+            median = (before[13] + before[14]) / 2
+            mad = sorted(abs(v - median) for v in before)[14] * 1.4826 or 1.0
+            if views[offset] > median + 6 * mad and views[offset] > median * 3:
+                growth: list[dict[str, object]] = [
+                    {"referrer": lead, "growth": views[offset] // 2, "count": views[offset]}
+                ]
+                found.append((self.days[offset], views[offset], median, mad, growth))
+        return found
 
-def _write_repo(batch: RepoBatch, plan: Plan, at: datetime) -> None:
+
+#: Repositories with release assets: every ``DOWNLOAD_EVERY``-th.
+DOWNLOAD_EVERY = 10
+ASSETS = ("v1.0/app-linux.tar.gz", "v1.0/app-windows.zip")
+#: Collection runs written: one a day over the newest ``RUN_DAYS`` days.
+RUN_DAYS = 60
+#: GitHub's 14-day totals are written for every ``WINDOW_EVERY``-th day.
+WINDOW_EVERY = 7
+Row = tuple[object, ...]
+
+
+def _stamp(moment: datetime) -> str:
+    """A timestamp as SQLAlchemy stores ``UTCDateTime`` in SQLite."""
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ")
+
+
+class _Rows:
+    """Rows per table, written with one ``executemany`` per table."""
+
+    def __init__(self) -> None:
+        self.tables: dict[str, list[Row]] = {}
+
+    def add(self, table: str, row: Row) -> None:
+        self.tables.setdefault(table, []).append(row)
+
+    def write(self, connection: sqlite3.Connection) -> None:
+        for table, rows in self.tables.items():
+            marks = ", ".join("?" * len(rows[0]))
+            connection.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)  # noqa: S608
+        self.tables.clear()
+
+
+def _traffic_rows(rows: _Rows, plan: Plan, repo_id: int, seen: str) -> None:
+    for r in plan.daily:
+        rows.add(
+            "traffic_daily",
+            (
+                repo_id,
+                r.day.isoformat(),
+                r.views,
+                r.views_unique,
+                r.clones,
+                r.clones_unique,
+                seen,
+                None,
+                None,
+                None,
+                None,
+            ),
+        )
+    for w in plan.weekly():
+        rows.add(
+            "traffic_weekly",
+            (
+                repo_id,
+                w.week_start.isoformat(),
+                w.views,
+                w.views_unique,
+                w.clones,
+                w.clones_unique,
+                seen,
+                None,
+                None,
+                None,
+                None,
+            ),
+        )
+    for offset in range(len(plan.days) - 1, 12, -WINDOW_EVERY):
+        last = plan.daily[offset - 13 : offset + 1]
+        day = plan.days[offset] + timedelta(days=1)
+        rows.add(
+            "traffic_windows",
+            (
+                repo_id,
+                day.isoformat(),
+                last[0].day.isoformat(),
+                last[-1].day.isoformat(),
+                sum(d.views or 0 for d in last),
+                int(sum(d.views_unique or 0 for d in last) * 0.7),
+                sum(d.clones or 0 for d in last),
+                int(sum(d.clones_unique or 0 for d in last) * 0.7),
+                seen,
+            ),
+        )
+
+
+def _popular_rows(rows: _Rows, plan: Plan, repo_id: int, seen: str) -> None:
+    for day in plan.days[-POPULAR_DAYS:]:
+        text = day.isoformat()
+        rows.add("popular_snapshots", (repo_id, text, "referrers", seen))
+        rows.add("popular_snapshots", (repo_id, text, "paths", seen))
+        for rank, ref in enumerate(plan.referrers(day), start=1):
+            rows.add("referrer_items", (repo_id, text, rank, ref.referrer, ref.count, ref.uniques))
+        for rank, path in enumerate(plan.paths(day), start=1):
+            rows.add(
+                "path_items", (repo_id, text, rank, path.path, path.title, path.count, path.uniques)
+            )
+
+
+def _repo_rows(rows: _Rows, plan: Plan, at: datetime, *, process: bool) -> None:
+    """Every table's rows of one repository."""
     repo_id = FIRST_ID + plan.index
     facts = _facts(plan.index, plan.stars[-1], plan.stars[-1] // 8)
-    batch.upsert_repo(facts, at)
-    batch.merge_daily(repo_id, plan.daily, at)
-    batch.merge_weekly(repo_id, plan.weekly(), at)
-    batch.record_window(repo_id, plan.window(), at)
-    for day in plan.days[-POPULAR_DAYS:]:
-        batch.replace_referrers(repo_id, day, plan.referrers(day), at)
-        batch.replace_paths(repo_id, day, plan.paths(day), at)
-    # Stars history in one statement; the newest day through the collector's own call.
-    history = [
-        {
-            "repo_id": repo_id,
-            "day": day,
-            "stars": stars,
-            "forks": stars // 8,
-            "watchers": None,
-            "open_issues": facts.open_issues,
-            "size_kb": facts.size_kb,
-            "private": False,
-            "fork": False,
-            "archived": False,
-            "observed_at": datetime.combine(day, day_time(3, 17), tzinfo=UTC),
-        }
-        for day, stars in zip(plan.days[:-1], plan.stars[:-1], strict=True)
-    ]
-    if history:
-        batch.session.flush()
-        batch.session.execute(insert(cast(Table, RepoSnapshot.__table__)), history)
-    batch.record_repo_snapshot(repo_id, plan.days[-1], facts, at)
-    batch.mark_success(repo_id, at)
+    seen = _stamp(at)
+    rows.add(
+        "repos",
+        (
+            repo_id,
+            facts.owner,
+            facts.name,
+            facts.full_name,
+            0,
+            0,
+            0,
+            facts.description,
+            seen,
+            seen,
+            seen,
+        ),
+    )
+    rows.add("repo_aliases", (facts.full_name.lower(), repo_id, seen, seen))
+    _traffic_rows(rows, plan, repo_id, seen)
+    _popular_rows(rows, plan, repo_id, seen)
+    for offset, (day, stars) in enumerate(zip(plan.days, plan.stars, strict=True)):
+        watchers = 3 + plan.index % 11 + offset // 90
+        issues = (plan.index + offset // 30) % 17 + (offset // 45) % 5
+        observed = _stamp(datetime.combine(day, day_time(3, 17), tzinfo=UTC))
+        rows.add(
+            "repo_snapshots",
+            (
+                repo_id,
+                day.isoformat(),
+                stars,
+                stars // 8,
+                watchers,
+                issues,
+                facts.size_kb,
+                0,
+                0,
+                0,
+                observed,
+            ),
+        )
+    if plan.index % DOWNLOAD_EVERY == 0:
+        rng = random.Random(f"downloads:{plan.index}")
+        for number, asset in enumerate(ASSETS):
+            total = 0
+            for day in plan.days:
+                total += int(rng.paretovariate(2) * (4 - number * 2))
+                rows.add(
+                    "download_counts",
+                    (repo_id, day.isoformat(), "release-asset", asset, total, seen),
+                )
+    if process:
+        for day, value, median, mad, growth in plan.spikes():
+            rows.add(
+                "traffic_events",
+                (
+                    None,
+                    repo_id,
+                    day.isoformat(),
+                    "views",
+                    value,
+                    median,
+                    mad,
+                    median + 6 * mad,
+                    json.dumps(growth),
+                    seen,
+                    seen,
+                ),
+            )
+
+
+def _runs(connection: sqlite3.Connection, repos: int) -> None:
+    """A collection run a day over the newest ``RUN_DAYS`` days; a few repositories fail."""
+    for back in range(RUN_DAYS, 0, -1):
+        started = datetime.combine(END - timedelta(days=back - 1), day_time(3, 17), tzinfo=UTC)
+        failed = [i for i in range(repos) if (i * 7 + back) % 97 == 0]
+        cursor = connection.execute(
+            "INSERT INTO collection_runs (started_at, finished_at, status, api_url, repos_ok,"
+            " repos_failed, repos_deferred, requests, rate_points, rate_remaining, rate_limit,"
+            " days_added, days_raised, message, job_id, repos_total)"
+            " VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, 4000, 5000, ?, 0, NULL, NULL, ?)",
+            (
+                _stamp(started),
+                _stamp(started + timedelta(minutes=9)),
+                "partial" if failed else "ok",
+                "https://api.github.com",
+                repos - len(failed),
+                len(failed),
+                repos * 5,
+                repos * 5,
+                repos,
+                repos,
+            ),
+        )
+        connection.executemany(
+            "INSERT INTO collection_results (run_id, full_name, repo_id, outcome, reason,"
+            " requests, days_added, days_raised, finished_at)"
+            " VALUES (?, ?, ?, 'failed', ?, 1, 0, 0, ?)",
+            [
+                (
+                    cursor.lastrowid,
+                    full_name(i),
+                    FIRST_ID + i,
+                    "GitHub answered 502 Bad Gateway",
+                    _stamp(started + timedelta(minutes=5)),
+                )
+                for i in failed
+            ],
+        )
 
 
 def seed_archive(
     path: Path, repos: int, days: int, *, process: bool, say: Callable[[str], None] = print
 ) -> dict[str, float]:
-    """Write a fresh archive at ``path``; returns seconds spent per step."""
+    """Write a fresh archive at ``path`` with bulk inserts (a million rows in seconds);
+    returns seconds spent per step. ``process`` also writes the spike events processing
+    would record and a run log."""
     for stale in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
         stale.unlink(missing_ok=True)
     db = Database(sqlite_url(path))
     db.upgrade()
-    archive = Archive(db)
-    at = datetime.combine(END + timedelta(days=1), day_time(3, 17), tzinfo=UTC)
-    timings: dict[str, float] = {}
-    started = time.perf_counter()
-    for first in range(0, repos, BATCH_REPOS):
-        chunk = [Plan.make(i, days) for i in range(first, min(repos, first + BATCH_REPOS))]
-        with archive.repo_batch() as batch:
-            for plan in chunk:
-                _write_repo(batch, plan, at)
-        if (first // BATCH_REPOS) % 8 == 7:
-            done = first + len(chunk)
-            say(f"  seeded {done}/{repos} repos ({time.perf_counter() - started:.0f} s)")
-    timings["write"] = time.perf_counter() - started
-    if process:
-        from ghtraffic.config import load_settings
-        from ghtraffic.processing import Processor
-
-        started = time.perf_counter()
-        settings = load_settings(database_url=sqlite_url(path), env={}, gh_cli=False)
-        processor = Processor(db, settings, transports=[])
-        for index in range(repos):
-            processor.process_repo(FIRST_ID + index, at, full=True)
-        processor.close()
-        timings["process"] = time.perf_counter() - started
     db.dispose()
-    with sqlite3.connect(path) as connection:
-        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    return timings
+    at = datetime.combine(END + timedelta(days=1), day_time(3, 17), tzinfo=UTC)
+    started = time.perf_counter()
+    connection = sqlite3.connect(path, isolation_level=None)
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("PRAGMA synchronous=OFF")
+    rows = _Rows()
+    connection.execute("BEGIN")
+    for index in range(repos):
+        _repo_rows(rows, Plan.make(index, days), at, process=process)
+        if index % BATCH_REPOS == BATCH_REPOS - 1 or index == repos - 1:
+            rows.write(connection)
+        if index % 200 == 199:
+            say(f"  seeded {index + 1}/{repos} repos ({time.perf_counter() - started:.0f} s)")
+    if process:
+        _runs(connection, repos)
+    connection.execute("COMMIT")
+    connection.execute("ANALYZE")
+    connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    connection.close()
+    return {"write": time.perf_counter() - started}
 
 
 def _meta(repos: int, days: int, process: bool) -> dict[str, Any]:

@@ -67,7 +67,7 @@ class Timing:
         verdict = "ok" if p95 <= TARGET_P95_MS else "OVER"
         first = "" if self.first_ms is None else f"first {self.first_ms:7.1f} ms  "
         return (
-            f"{self.route.label:<24} n {len(self.walls_ms):3d}  {first}"
+            f"{self.route.label:<28} n {len(self.walls_ms):3d}  {first}"
             f"p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  max {max(self.walls_ms):7.1f} ms  "
             f"body {self.body_bytes / 1024:7.1f} KB  "
             f"sent {self.wire_bytes / 1024:6.1f} KB  {verdict}"
@@ -167,6 +167,15 @@ def run(db_path: Path, work: Path, args: argparse.Namespace, admin: Admin) -> No
         Route("table (30 d, filter)", "/?range=30d&q=7&fragment=table"),
         Route("repo page (30 d)", f"/repos/{repo}?range=30d"),
         Route("repo page (12 m)", f"/repos/{repo}?range=12m"),
+        Route("referrer over time (90 d)", f"/repos/{repo}/referrers?range=90d&key=github.com"),
+        Route("pages over time (12 m)", f"/repos/{repo}/paths?range=12m"),
+        Route("downloads (12 m)", f"/repos/{full_name(0)}/downloads?range=12m"),
+        Route("events, all (90 d)", "/events?range=90d"),
+        Route("events, one repo (12 m)", f"/events?range=12m&repo={repo}"),
+        Route(
+            "compare 3 repos (12 m)",
+            f"/compare?repos={repo},{full_name(2)},{full_name(3)}&range=12m",
+        ),
         Route("API daily (30 d)", f"/api/v1/repos/{repo}/daily?{month}", api=True),
         Route("API daily (365 d)", f"/api/v1/repos/{repo}/daily?{year}", api=True),
     ]

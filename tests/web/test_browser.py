@@ -3,12 +3,10 @@ ranges, a live update without reload, and a viewer refused. Screenshots go to ar
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,27 +15,10 @@ from starlette.applications import Starlette
 
 from ghtraffic.fakegithub.server import free_port
 from ghtraffic.storage.archive import Archive
-from tests.web.conftest import PASSWORD
+from tests.web.conftest import ARTIFACTS, PASSWORD
 from tests.web.seed import NEWEST, add_day
 
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).parent / "artifacts"
-
 pytestmark = pytest.mark.slow
-
-
-def _need_browser() -> None:
-    missing = None
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        missing = "playwright is not installed (pip install playwright)"
-    if missing is None and not Path(CHROMIUM).exists():
-        missing = f"Chromium is missing at {CHROMIUM} (apt-get install chromium)"
-    if missing:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"{missing}; CI=true requires the browser tests")
-        pytest.skip(missing)
 
 
 @pytest.fixture
@@ -53,27 +34,6 @@ def server(app: Starlette) -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     instance.should_exit = True
     thread.join(timeout=10)
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    _need_browser()
-    from playwright.sync_api import sync_playwright
-
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--no-first-run",
-            ],
-        )
-        yield chromium
-        chromium.close()
 
 
 def _sign_in(page: Any, base: str, name: str) -> None:
@@ -99,10 +59,10 @@ def test_admin_walks_the_dashboard_and_sees_a_live_update(
     assert page.locator("#repos tbody tr:not([hidden])").count() == 1
     page.fill("input[data-filter]", "")
     page.click("#repos a[href^='/repos/acme/rocket']")
-    page.wait_for_selector("[data-chart=repo] .uplot")
+    page.wait_for_selector("#plot-traffic .uplot")
     page.click("a[data-range='90d']")
     page.wait_for_url("**range=90d")
-    page.wait_for_selector("[data-chart=repo] .uplot")
+    page.wait_for_selector("#plot-traffic .uplot")
     page.click("button[data-grain=weekly]")
     page.screenshot(path=str(ARTIFACTS / f"repo-{backend}.png"), full_page=True)
     page.wait_for_selector("body[data-live=connected]", state="attached")
@@ -129,7 +89,7 @@ def test_admin_walks_the_dashboard_and_sees_a_live_update(
     )
     night = dark.new_page()
     night.goto(server + "/repos/acme/rocket")
-    night.wait_for_selector("[data-chart=repo] .uplot")
+    night.wait_for_selector("#plot-traffic .uplot")
     night.screenshot(path=str(ARTIFACTS / f"repo-dark-{backend}.png"), full_page=True)
     dark.close()
     context.close()

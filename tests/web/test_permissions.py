@@ -23,6 +23,9 @@ OPEN = {
     "/badge/{owner}/{name}/{metric}.svg",
     "/public",
     "/public/repos/{owner}/{name}",
+    "/public/repos/{owner}/{name}/referrers",
+    "/public/repos/{owner}/{name}/paths",
+    "/public/repos/{owner}/{name}/downloads",
 }
 SAMPLE = {"owner": "acme", "name": "rocket", "metric": "views", "token_id": "1", "run_id": "1"}
 

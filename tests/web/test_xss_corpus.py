@@ -11,7 +11,7 @@ import pytest
 
 from ghtraffic.domain import DayValues, PopularPath, Referrer, RepoFacts, WindowTotals
 from ghtraffic.storage.archive import Archive
-from tests.web.test_browser import _sign_in, browser, server  # noqa: F401 (fixtures)
+from tests.web.test_browser import _sign_in, server  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.slow
 

@@ -55,12 +55,44 @@ class DeliveryRow:
 
 @dataclass(frozen=True, slots=True)
 class EventMark:
+    """A spike as a chart marks it: the day, the metric, its size against the baseline and
+    the referrer that grew most (``None`` while no referrer list covers the day)."""
+
+    id: int
     day: date
     kind: str
     title: str
+    value: int = 0
+    baseline: float = 0.0
+    threshold: float = 0.0
+    referrer: str | None = None
 
     def as_dict(self) -> dict[str, object]:
-        return {"date": self.day.isoformat(), "kind": self.kind, "title": self.title}
+        return {
+            "id": self.id,
+            "date": self.day.isoformat(),
+            "kind": self.kind,
+            "metric": self.kind,
+            "title": self.title,
+            "value": self.value,
+            "baseline": round(self.baseline, 1),
+            "threshold": round(self.threshold, 1),
+            "referrer": self.referrer,
+        }
+
+    @classmethod
+    def of(cls, row: EventRow) -> EventMark:
+        grew = max(row.referrers or (), key=lambda r: r.growth, default=None)
+        return cls(
+            row.id,
+            row.day,
+            row.metric,
+            f"{row.metric} spike: {row.value}",
+            row.value,
+            row.baseline,
+            row.threshold,
+            None if grew is None else grew.referrer,
+        )
 
 
 def _referrers(value: Any) -> tuple[ReferrerGrowth, ...] | None:
@@ -116,12 +148,7 @@ def event_marks(db: Database, repo_id: int, since: date, until: date) -> list[Ev
     marks on its charts."""
     rows = events(db, repo_ids=[repo_id], since=since, limit=1000)
     return sorted(
-        (
-            EventMark(row.day, row.metric, f"{row.metric} spike: {row.value}")
-            for row in rows
-            if row.day <= until
-        ),
-        key=lambda mark: mark.day,
+        (EventMark.of(row) for row in rows if row.day <= until), key=lambda mark: mark.day
     )
 
 

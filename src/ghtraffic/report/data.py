@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ghtraffic.readmodels import popular, series
+from ghtraffic.readmodels import chartdata, popular, series
 from ghtraffic.storage import queries
 from ghtraffic.storage.archive import Archive
 from ghtraffic.storage.errors import UnknownRepoError
@@ -206,24 +206,28 @@ def _page(
         _spans([d for d in status.lost_days if since is None or d >= since]) if status else ()
     )
     spark_values, spark_days = _spark_values([by_day.get(d) for d in days])
+    clones = ("clones", "clones_unique")
     chart = {
-        "daily": {
-            "days": [d.isoformat() for d in days],
-            "series": {
-                m: [getattr(by_day[d], m) if d in by_day else None for d in days] for m in METRICS
-            },
-        },
-        "weekly": {
-            "days": [d.isoformat() for d in mondays],
-            "series": {
+        "daily": chartdata.block(
+            days,
+            {m: [getattr(by_day[d], m) if d in by_day else None for d in days] for m in METRICS},
+            right=clones,
+        ),
+        "weekly": chartdata.block(
+            mondays,
+            {
                 m: [getattr(by_week[d], m) if d in by_week else None for d in mondays]
                 for m in METRICS
             },
-        },
-        "stars": {
-            "days": [s.day.isoformat() for s in snaps],
-            "series": {"stars": [s.stars for s in snaps], "forks": [s.forks for s in snaps]},
-        },
+            grain="week",
+            right=clones,
+        ),
+        "stars": chartdata.block(
+            [s.day for s in snaps],
+            {"stars": [s.stars for s in snaps], "forks": [s.forks for s in snaps]},
+            summary="last",
+            right=["forks"],
+        ),
     }
     snapshot = newest_snap[0] if newest_snap else None
     return RepoPage(
@@ -283,13 +287,14 @@ def _combined(
 ) -> dict[str, Any]:
     """Views and clones of every chosen repository summed per day."""
     if since is None or until is None:
-        return {"days": [], "series": {"views": [], "clones": []}}
+        return chartdata.block([], {"views": [], "clones": []})
     totals = {p.day: p for p in series.totals_daily(session, ids, since, until)}
     days = _days(since, until)
-    return {
-        "days": [d.isoformat() for d in days],
-        "series": {
+    return chartdata.daily_or_weekly(
+        days,
+        {
             m: [getattr(totals[d], m) if d in totals else None for d in days]
             for m in ("views", "clones")
         },
-    }
+        right=["clones"],
+    )

@@ -9,7 +9,7 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from ghtraffic.report.data import ReportData
-from ghtraffic.web.assets import VENDOR_DIR
+from ghtraffic.web.assets import STATIC_DIR, VENDOR_DIR
 from ghtraffic.web.headers import CSP_DIRECTIVES
 
 #: The dashboard's Content-Security-Policy, as a ``<meta>`` tag can carry it (which
@@ -20,6 +20,8 @@ META_CSP = "; ".join(d for d in CSP_DIRECTIVES if not d.startswith("frame-ancest
 VENDOR_FILES = ("uPlot.iife.min.js", "uPlot.min.css")
 OWN_DIR = Path(__file__).parent / "static"
 OWN_FILES = ("report.js", "report.css")
+#: The dashboard's chart drawing, the same in the report.
+SHARED_FILES = ("charts.js", "charts.css")
 
 
 class ReportError(Exception):
@@ -68,6 +70,8 @@ def _copy_assets(target: Path) -> None:
         shutil.copyfile(VENDOR_DIR / name, target / name)
     for name in OWN_FILES:
         shutil.copyfile(OWN_DIR / name, target / name)
+    for name in SHARED_FILES:
+        shutil.copyfile(STATIC_DIR / name, target / name)
 
 
 def _root(path: str) -> str:

@@ -4,75 +4,17 @@
 (function () {
   "use strict";
 
-  var LABELS = {
-    views: "Views", views_unique: "Unique visitors", clones: "Clones",
-    clones_unique: "Unique cloners", stars: "Stars", forks: "Forks"
-  };
-  var ORDER = ["views", "views_unique", "clones", "clones_unique", "stars", "forks"];
-  var charts = [];
-
-  function css(name) {
-    return getComputedStyle(document.documentElement).getPropertyValue(name).trim();
-  }
-
-  function seconds(day) {
-    return Date.parse(day + "T00:00:00Z") / 1000;
-  }
-
   function readData() {
     var node = document.getElementById("report-data");
     try { return node ? JSON.parse(node.textContent) : {}; } catch (e) { return {}; }
   }
 
-  function draw(el, block) {
-    el.innerHTML = "";
-    if (!block || !block.days || !block.days.length) {
-      var empty = document.createElement("p");
-      empty.className = "muted nochart";
-      empty.textContent = "Nothing archived for this chart.";
-      el.appendChild(empty);
-      el.dataset.drawn = "empty";
-      return;
-    }
-    if (typeof uPlot === "undefined") {
-      var missing = document.createElement("p");
-      missing.className = "muted nochart";
-      missing.textContent = "The chart library (assets/uPlot.iife.min.js) did not load.";
-      el.appendChild(missing);
-      return;
-    }
-    var palette = [css("--c1"), css("--c2"), css("--c3"), css("--c4")];
-    var names = ORDER.filter(function (n) { return n in block.series; });
-    var data = [block.days.map(seconds)].concat(names.map(function (n) { return block.series[n]; }));
-    var axis = { stroke: css("--muted"), grid: { stroke: css("--grid"), width: 1 }, ticks: { show: false } };
-    var opts = {
-      width: Math.max(el.clientWidth, 200),
-      height: parseInt(el.dataset.height || "220", 10),
-      cursor: { points: { size: 6 } },
-      legend: { live: true },
-      scales: { x: { time: true } },
-      axes: [axis, Object.assign({ size: 56 }, axis)],
-      series: [{}].concat(names.map(function (n, i) {
-        return {
-          label: LABELS[n] || n,
-          stroke: palette[i % palette.length],
-          width: 2,
-          fill: i === 0 ? css("--fill") : undefined,
-          spanGaps: false,
-          points: { show: block.days.length < 40 }
-        };
-      }))
-    };
-    charts.push({ el: el, plot: new uPlot(opts, data, el) });
-    el.dataset.drawn = "chart";
-  }
-
+  // Charts are drawn by charts.js (the dashboard's): legends with figures, days as days.
   function drawAll() {
-    charts.forEach(function (c) { c.plot.destroy(); });
-    charts = [];
+    GhtCharts.destroyAll();
     var data = readData();
     document.querySelectorAll("[data-chart]").forEach(function (el) {
-      draw(el, data[el.dataset.chart]);
+      GhtCharts.draw(el, data[el.dataset.chart]);
     });
   }
 
@@ -111,16 +53,6 @@
       });
     });
   }
-
-  var resizeTimer = null;
-  window.addEventListener("resize", function () {
-    clearTimeout(resizeTimer);
-    resizeTimer = setTimeout(function () {
-      charts.forEach(function (c) {
-        c.plot.setSize({ width: Math.max(c.el.clientWidth, 200), height: c.plot.height });
-      });
-    }, 150);
-  });
 
   // Colours come from the stylesheet: draw again when the light/dark preference changes.
   if (window.matchMedia) {

@@ -3,94 +3,35 @@
 (function () {
   "use strict";
 
-  var charts = [];
-  var LABELS = {
-    views: "Views", views_unique: "Unique visitors", clones: "Clones",
-    clones_unique: "Unique cloners", stars: "Stars", forks: "Forks"
-  };
-
-  function css(name) {
-    return getComputedStyle(document.documentElement).getPropertyValue(name).trim();
-  }
-
-  function seconds(day) {
-    return Date.parse(day + "T00:00:00Z") / 1000;
-  }
-
   function readJSON(id) {
     var node = document.getElementById(id);
     return node ? JSON.parse(node.textContent) : null;
   }
 
-  function eventMarks(events) {
-    return {
-      hooks: {
-        draw: [function (u) {
-          if (!events || !events.length) { return; }
-          var ctx = u.ctx;
-          ctx.save();
-          ctx.strokeStyle = css("--event");
-          ctx.setLineDash([4, 4]);
-          ctx.lineWidth = 1.5 * devicePixelRatio;
-          events.forEach(function (e) {
-            var x = Math.round(u.valToPos(seconds(e.date), "x", true));
-            ctx.beginPath();
-            ctx.moveTo(x, u.bbox.top);
-            ctx.lineTo(x, u.bbox.top + u.bbox.height);
-            ctx.stroke();
-          });
-          ctx.restore();
-        }]
-      }
-    };
-  }
-
-  function draw(el, block, events) {
-    if (typeof uPlot === "undefined" || !block) { return; }
-    var palette = [css("--c1"), css("--c2"), css("--c3"), css("--c4")];
-    var ORDER = ["views", "views_unique", "clones", "clones_unique", "stars", "forks"];
-    var names = ORDER.filter(function (n) { return n in block.series; });
-    var data = [block.days.map(seconds)].concat(names.map(function (n) { return block.series[n]; }));
-    var axis = { stroke: css("--muted"), grid: { stroke: css("--grid"), width: 1 }, ticks: { show: false } };
-    var opts = {
-      width: Math.max(el.clientWidth, 200),
-      height: parseInt(el.dataset.height || "220", 10),
-      cursor: { points: { size: 6 } },
-      legend: { live: true },
-      scales: { x: { time: true } },
-      axes: [axis, Object.assign({ size: 50 }, axis)],
-      series: [{}].concat(names.map(function (n, i) {
-        return {
-          label: LABELS[n] || n,
-          stroke: palette[i % palette.length],
-          width: 2,
-          fill: i === 0 ? css("--fill") : undefined,
-          spanGaps: false,
-          points: { show: block.days.length < 40 }
-        };
-      })),
-      plugins: [eventMarks(events)]
-    };
-    el.innerHTML = "";
-    charts.push({ el: el, plot: new uPlot(opts, data, el) });
-  }
+  // Every [data-json] element is a chart of that JSON script's data (its data-path and
+  // data-key pick one block); grain buttons switch data-key, remembered across live updates.
+  var grains = {};
 
   function initCharts() {
-    charts.forEach(function (c) { c.plot.destroy(); });
-    charts = [];
-    var overview = document.querySelector('[data-chart="overview"]');
-    if (overview) { draw(overview, readJSON("chart-overview")); }
-    var repo = document.querySelector('[data-chart="repo"]');
-    if (repo) {
-      var data = readJSON("chart-repo");
-      var grain = document.body.dataset.grain || "daily";
-      document.querySelectorAll("[data-grain]").forEach(function (b) {
-        b.classList.toggle("on", b.dataset.grain === grain);
-      });
-      draw(repo, data[grain], grain === "daily" ? data.events : []);
-      var stars = document.querySelector('[data-chart="stars"]');
-      if (stars) { draw(stars, data.stars); }
-    }
+    if (!window.GhtCharts) { return; }
+    GhtCharts.destroyAll();
+    var cache = {};
+    document.querySelectorAll("[data-json]").forEach(function (el) {
+      var id = el.dataset.json;
+      if (!(id in cache)) { cache[id] = readJSON(id); }
+      var data = cache[id];
+      var name = el.id.replace(/^plot-/, "");
+      if (grains[name]) { el.dataset.key = grains[name]; }
+      if (data && el.dataset.path) { data = data[el.dataset.path]; }
+      if (data && el.dataset.key) { data = data[el.dataset.key]; }
+      GhtCharts.draw(el, data);
+    });
+    document.querySelectorAll("[data-grain]").forEach(function (b) {
+      var target = document.getElementById("plot-" + b.dataset.for);
+      var on = !!target && target.dataset.key === b.dataset.grain;
+      b.classList.toggle("on", on);
+      b.setAttribute("aria-pressed", on ? "true" : "false");
+    });
   }
 
   // The overview's table is filtered, sorted and paged by the server (its links work
@@ -211,19 +152,9 @@
   document.addEventListener("click", function (event) {
     var button = event.target.closest ? event.target.closest("[data-grain]") : null;
     if (button) {
-      document.body.dataset.grain = button.dataset.grain;
+      grains[button.dataset.for] = button.dataset.grain;
       initCharts();
     }
-  });
-
-  var resizeTimer = null;
-  window.addEventListener("resize", function () {
-    clearTimeout(resizeTimer);
-    resizeTimer = setTimeout(function () {
-      charts.forEach(function (c) {
-        c.plot.setSize({ width: Math.max(c.el.clientWidth, 200), height: c.plot.height });
-      });
-    }, 150);
   });
 
   // Live updates: on a change event, fetch this page again and swap its main region.
@@ -253,21 +184,40 @@
       });
   }
 
+  // The badge says whether live updates arrive: "live", or "offline, reconnecting" while
+  // the stream is down (the browser retries; a stream it gave up on is opened again).
+  function liveState(state) {
+    var badge = document.getElementById("live");
+    document.body.dataset.live = state;
+    if (!badge) { return; }
+    badge.hidden = false;
+    badge.classList.toggle("offline", state !== "connected");
+    badge.textContent = state === "connected" ? "live" : "offline, reconnecting";
+  }
+
+  var retry = 1000;
   function connect() {
     var url = document.body.dataset.liveUrl;
     if (!url || typeof EventSource === "undefined") { return; }
     var source = new EventSource(url);
-    var badge = document.getElementById("live");
     var timer = null;
     source.addEventListener("hello", function () {
-      if (badge) { badge.hidden = false; }
-      document.body.dataset.live = "connected";
+      retry = 1000;
+      var wasOffline = document.body.dataset.live === "offline";
+      liveState("connected");
+      if (wasOffline) { refresh(); }  // changes missed while offline
     });
     source.addEventListener("change", function () {
       clearTimeout(timer);
       timer = setTimeout(refresh, 400);
     });
-    source.onerror = function () { if (badge) { badge.hidden = true; } };
+    source.onerror = function () {
+      liveState("offline");
+      if (source.readyState === EventSource.CLOSED) {
+        setTimeout(connect, retry);
+        retry = Math.min(retry * 2, 30000);
+      }
+    };
   }
 
   function start() {

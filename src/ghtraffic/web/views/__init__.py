@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from ghtraffic.web.views import account, admin, collection, health, login, overview, public, repo
+from ghtraffic.web.views import (
+    account,
+    admin,
+    collection,
+    compare,
+    events,
+    health,
+    login,
+    overview,
+    public,
+    repo,
+    repo_more,
+)
 
 
 def routes() -> list[BaseRoute]:
@@ -13,6 +25,9 @@ def routes() -> list[BaseRoute]:
         *login.routes(),
         *overview.routes(),
         *repo.routes(),
+        *repo_more.routes(),
+        *events.routes(),
+        *compare.routes(),
         *collection.routes(),
         *account.routes(),
         *admin.routes(),

@@ -42,6 +42,17 @@ async def collection_page(request: Request) -> Response:
     context = await run_in_threadpool(load)
     context["can_collect"] = state.collect_now is not None
     context["flash"] = request.query_params.get("flash", "")
+    # the run started from this page: the newest run after the one that was newest then
+    after = request.query_params.get("after", "")
+    latest = context["latest"]
+    context["ended"] = (
+        latest
+        if latest is not None
+        and after.isdigit()
+        and latest.id > int(after)
+        and latest.status != "running"
+        else None
+    )
     return state.templates.render(request, "collection.html", context)
 
 
@@ -51,8 +62,11 @@ async def collect_now(request: Request) -> Response:
     state = state_of(request)
     if state.collect_now is None:
         return back("/collection", flash="unavailable")
+    newest = await run_in_threadpool(state.archive.runs, 1)
     started = await state.collect_now()
-    return back("/collection", flash="started" if started else "busy")
+    if not started:
+        return back("/collection", flash="busy")
+    return back("/collection", flash="started", after=str(newest[0].id if newest else 0))
 
 
 def routes() -> list[BaseRoute]:

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import BaseRoute, Route
 
+from ghtraffic.identity.permissions import resolve_repo
+from ghtraffic.identity.principal import PUBLIC, Principal
 from ghtraffic.readmodels.series import bounds
+from ghtraffic.storage.records import RepoRow
 from ghtraffic.web.principal import principal_of
 from ghtraffic.web.ranges import PRESETS, DateRange, parse_range
 from ghtraffic.web.state import state_of
@@ -90,3 +95,38 @@ def back(url: str, **flash: str) -> RedirectResponse:
 
     query = urlencode(flash)
     return RedirectResponse(f"{url}?{query}" if query else url, status_code=303)
+
+
+#: Builds a repository page's context: (session, repository, principal, request) → context.
+RepoBuilder = Callable[[Session, RepoRow, Principal, Request], dict[str, Any]]
+
+
+def repo_pages(path: str, template: str, build: RepoBuilder) -> list[BaseRoute]:
+    """A page about one repository at ``/repos/OWNER/NAME<path>``, and in the public view
+    (when enabled) at ``/public/repos/OWNER/NAME<path>``: the same page for anyone who may
+    see the repository, refused alike when it does not exist or may not be seen."""
+
+    async def page(request: Request) -> Response:
+        state = state_of(request)
+        public = request.url.path.startswith("/public/")
+        if public and not state.config.public_view:
+            return refuse(request)
+        principal = PUBLIC if public else principal_of(request)
+        full_name = f"{request.path_params['owner']}/{request.path_params['name']}"
+
+        def load() -> dict[str, Any] | None:
+            with state.db.read_session() as session:
+                repo = resolve_repo(session, principal, full_name)
+                return None if repo is None else build(session, repo, principal, request)
+
+        context = await run_in_threadpool(load)
+        if context is None:
+            return refuse(request)
+        return state.templates.render(
+            request, template, {**context, "base": "/public" if public else ""}
+        )
+
+    return [
+        Route(f"/repos/{{owner}}/{{name}}{path}", page, methods=["GET"]),
+        Route(f"/public/repos/{{owner}}/{{name}}{path}", page, methods=["GET"]),
+    ]

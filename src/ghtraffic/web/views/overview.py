@@ -4,7 +4,7 @@ that the server filters, sorts and pages (``overview_table``)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -15,7 +15,7 @@ from starlette.routing import BaseRoute, Route
 
 from ghtraffic.identity.permissions import visible_ids, visible_repos
 from ghtraffic.identity.principal import Principal
-from ghtraffic.readmodels import series
+from ghtraffic.readmodels import chartdata, coverage, series
 from ghtraffic.storage.records import RepoRow
 from ghtraffic.web.pagecache import archive_version
 from ghtraffic.web.principal import principal_of
@@ -30,13 +30,16 @@ class OverviewRow:
     repo: RepoRow
     name_key: str
     views: int
-    previous_views: int
+    #: ``None`` when the archive of this repository starts after the previous period did.
+    previous_views: int | None
     clones: int
     views_unique_14d: int | None
     clones_unique_14d: int | None
     stars: int | None
     stars_change: int | None
     spark: str
+    #: The day ``stars_change`` counts from when the archive starts inside the range.
+    stars_since: date | None = None
 
     @property
     def repo_id(self) -> int:
@@ -83,6 +86,7 @@ def overview(
     table = select(built["rows"], built["row_html"], query, period.query())
     return {
         "chart": built["chart"],
+        "compared": built["compared"],
         "totals": built["totals"],
         "table": table,
         **range_context(period),
@@ -104,51 +108,64 @@ def build(session: Session, repos: list[RepoRow], period: DateRange) -> dict[str
     count = -(-period.days // size)
     current = series.buckets_by_repo(session, ids, period.since, period.until, size)
     previous = series.views_by_repo(session, ids, before.since, before.until)
+    first = coverage.first_days(session, ids)
     windows = series.newest_windows(session, ids)
     stars_now = series.stars_on(session, ids, period.until)
     stars_then = series.stars_on(session, ids, period.since - timedelta(days=1))
+    stars_first = coverage.first_stars(session, ids, period.since, period.until)
     rows = []
     for repo in repos:
         buckets = current.get(repo.id, {})
         window = windows.get(repo.id)
         now, then = stars_now.get(repo.id), stars_then.get(repo.id)
+        since = None
+        if then is None and repo.id in stars_first:
+            since, then = stars_first[repo.id]
         views = [buckets[i].views if i in buckets else None for i in range(count)]
+        covered = repo.id in first and first[repo.id] <= before.since
         rows.append(
             OverviewRow(
                 repo=repo,
                 name_key=repo.full_name.casefold(),
                 views=sum(v or 0 for v in views),
-                previous_views=previous.get(repo.id, 0),
+                previous_views=previous.get(repo.id, 0) if covered else None,
                 clones=sum(b.clones or 0 for b in buckets.values()),
                 views_unique_14d=None if window is None else window.views_unique,
                 clones_unique_14d=None if window is None else window.clones_unique,
                 stars=now,
                 stars_change=None if now is None or then is None else now - then,
                 spark=sparkline(views),
+                stars_since=since,
             )
         )
     rows.sort(key=lambda row: (-row.views, row.name_key))
     totals = series.totals_daily(session, ids, period.since, period.until)
     previous_views, previous_clones = series.totals_sum(session, ids, before.since, before.until)
-    days = [period.since + timedelta(days=i) for i in range(period.days)]
+    oldest = min(first.values(), default=None)
+    compared = oldest is not None and oldest <= before.since
+    days = chartdata.days_between(period.since, period.until)
     by_day = {p.day: p for p in totals}
-    chart = {
-        "days": [d.isoformat() for d in days],
-        "series": {
+    chart = chartdata.daily_or_weekly(
+        days,
+        {
             "views": [by_day[d].views if d in by_day else None for d in days],
             "clones": [by_day[d].clones if d in by_day else None for d in days],
         },
-    }
+        right=["clones"],
+    )
+    changes = [row.stars_change for row in rows if row.stars_change is not None]
     return {
         "rows": rows,
         "chart": chart,
+        "compared": compared,
         "totals": {
             "views": series.total(totals, "views"),
             "clones": series.total(totals, "clones"),
-            "previous_views": previous_views,
-            "previous_clones": previous_clones,
+            "previous_views": previous_views if compared else None,
+            "previous_clones": previous_clones if compared else None,
             "stars": sum(row.stars or 0 for row in rows),
-            "stars_change": sum(row.stars_change or 0 for row in rows),
+            "stars_change": sum(changes) if changes else None,
+            "stars_since": min((r.stars_since for r in rows if r.stars_since), default=None),
             "repos": len(rows),
         },
     }

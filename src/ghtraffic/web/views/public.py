@@ -1,5 +1,5 @@
 """The optional public view (``[web] public_view = true``): the public repositories, read
-only, without login."""
+only, without login (repository pages: ``common.repo_pages``)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ from ghtraffic.identity.principal import PUBLIC
 from ghtraffic.web.state import state_of
 from ghtraffic.web.views.common import refuse
 from ghtraffic.web.views.overview import overview, render
-from ghtraffic.web.views.repo import repo_context
 
 
 async def public_overview(request: Request) -> Response:
@@ -29,24 +28,7 @@ async def public_overview(request: Request) -> Response:
     return render(request, await run_in_threadpool(load), "/public")
 
 
-async def public_repo(request: Request) -> Response:
-    state = state_of(request)
-    if not state.config.public_view:
-        return refuse(request)
-    full_name = f"{request.path_params['owner']}/{request.path_params['name']}"
-
-    def load() -> dict[str, Any] | None:
-        with state.db.read_session() as session:
-            return repo_context(session, state.db, PUBLIC, request, full_name)
-
-    context = await run_in_threadpool(load)
-    if context is None:
-        return refuse(request)
-    return state.templates.render(request, "repo.html", {**context, "base": "/public"})
-
-
 def routes() -> list[BaseRoute]:
     return [
         Route("/public", public_overview, methods=["GET"]),
-        Route("/public/repos/{owner}/{name}", public_repo, methods=["GET"]),
     ]
