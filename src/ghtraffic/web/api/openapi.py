@@ -100,7 +100,8 @@ SCHEMAS: dict[str, Any] = {
         {
             "date": _DATE,
             "stars": {"type": "integer"},
-            "forks": {"type": "integer"},
+            # an imported star history has no fork count for its days
+            "forks": _NULLABLE_INT,
             "watchers": _NULLABLE_INT,
         }
     ),
