@@ -87,7 +87,7 @@ def exported(archive: Archive) -> dict[str, str]:
 def outcomes(archive: Archive) -> list[list[tuple[str, str, str | None]]]:
     """Per run, oldest first: each repository's outcome and reason, by name."""
     with archive.db.read_session() as session:
-        runs = session.scalars(select(CollectionRun.id).order_by(CollectionRun.started_at))
+        runs = session.scalars(select(CollectionRun.id).order_by(CollectionRun.id))
         result = []
         for run_id in runs:
             rows = session.execute(
@@ -113,7 +113,7 @@ def run_log_figures(archive: Archive) -> list[tuple[object, ...]]:
                     CollectionRun.days_raised,
                     CollectionRun.requests,
                     CollectionRun.rate_points,
-                ).order_by(CollectionRun.started_at)
+                ).order_by(CollectionRun.id)
             )
         ]
 
