@@ -1,0 +1,49 @@
+"""The metrics of one process over one archive: its counters, and the archive's figures
+with the rate limits named after the credentials this process holds."""
+
+from __future__ import annotations
+
+import contextlib
+
+from prometheus_client import CollectorRegistry
+
+from ghtraffic.collect.run import distinct_tokens
+from ghtraffic.config import ConfigError, Settings
+from ghtraffic.metrics.collector import ArchiveCollector
+from ghtraffic.metrics.config import MetricsConfig
+from ghtraffic.metrics.figures import CachedFigures, Sources
+from ghtraffic.metrics.github import count_github_answers
+from ghtraffic.metrics.instruments import registry_with
+from ghtraffic.storage.credentials import with_stored_credentials
+from ghtraffic.storage.database import Database
+from ghtraffic.storage.errors import StorageError
+from ghtraffic.tasks.budget import fingerprint
+
+
+def credential_names(settings: Settings, db: Database) -> dict[str, str]:
+    """The name of each budget key this process can tell: its tokens (configured, and the
+    stored ones when this process holds their key), by fingerprint."""
+    # Stored credentials this process cannot open (no key) leave the configured ones.
+    with contextlib.suppress(ConfigError, StorageError):
+        settings = with_stored_credentials(settings, db)
+    return {fingerprint(token): name for name, token in distinct_tokens(settings)}
+
+
+def run_credential(settings: Settings) -> str:
+    """The name the run log's rate limit is shown under: the token's when there is one
+    credential, else ``last run`` (the run log keeps one figure for all)."""
+    tokens = distinct_tokens(settings)
+    if len(tokens) == 1 and not settings.apps:
+        return tokens[0][0]
+    return "last run"
+
+
+def process_registry(db: Database, settings: Settings, config: MetricsConfig) -> CollectorRegistry:
+    """The registry a scrape of this process reads; starts counting GitHub's answers."""
+    count_github_answers(settings.api_url)
+    sources = Sources(
+        db,
+        names=lambda: credential_names(settings, db),
+        run_credential=lambda: run_credential(settings),
+    )
+    return registry_with(ArchiveCollector(CachedFigures(sources, config.cache_seconds).get))
