@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import signal
 import time
-from datetime import UTC, datetime
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
