@@ -22,6 +22,7 @@ from ghtraffic.fakegithub.config import FakeGitHubConfig
 from ghtraffic.fakegithub.faults import parse_faults
 from ghtraffic.fakegithub.server import FakeGitHub, free_port, running
 from tests.tasks.conftest import cli_env
+from tests.tasks.test_workers import ghtraffic
 
 OWNERS = ("acme-labs", "globex")
 STOP_TIMEOUT = 1.0
@@ -37,17 +38,6 @@ pytestmark = pytest.mark.slow
 def fake() -> Iterator[FakeGitHub]:
     with running(FakeGitHubConfig(repos=6, seed=7, faults=parse_faults("latency=300"))) as server:
         yield server
-
-
-def ghtraffic(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "ghtraffic", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
 
 
 def worker(env: dict[str, str], *args: str) -> subprocess.Popen[str]:

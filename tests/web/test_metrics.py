@@ -21,9 +21,10 @@ from ghtraffic.github.retry import RetryPolicy
 from ghtraffic.identity.accounts import add_user
 from ghtraffic.identity.tokens import create_token
 from ghtraffic.metrics.collector import QUEUES
+from ghtraffic.metrics.process import fingerprint
 from ghtraffic.storage.archive import Archive
 from ghtraffic.storage.database import Database
-from ghtraffic.tasks import jobs
+from ghtraffic.tasks import budget, jobs
 from ghtraffic.web.app import create_app
 from tests.web.conftest import CONFIG, PASSWORD, login
 
@@ -176,5 +177,7 @@ def test_only_an_admins_token_reads_the_metrics(fake: FakeGitHub, db: Database) 
         assert client.get("/metrics", headers=bearer(admin_token)).status_code == 404
 
 
-def test_the_queues_reported_are_the_workers_queues() -> None:
+def test_the_metrics_name_the_queues_and_credentials_as_the_workers_do() -> None:
     assert set(QUEUES) == {jobs.SCHEDULE_QUEUE, jobs.COLLECT_QUEUE, jobs.PROCESS_QUEUE}
+    token = SecretStr("ghp_example")
+    assert fingerprint(token) == budget.fingerprint(token)

@@ -38,6 +38,10 @@ from ghtraffic.config import load_settings
     type=click.IntRange(0, 65535),
     help="Serve Prometheus metrics (and /healthz) on this port (default [metrics] worker_port).",
 )
+@click.option(
+    "--metrics-host",
+    help="Address of the metrics port (default [metrics] host or 127.0.0.1; 0.0.0.0: every one).",
+)
 @click.option("--heartbeat", type=click.FloatRange(0.1), default=10.0, hidden=True)
 @click.option("--until-idle", is_flag=True, hidden=True)
 @config_options
@@ -49,6 +53,7 @@ def worker_command(
     run_now: bool,
     stop_timeout: float,
     metrics_port: int | None,
+    metrics_host: str | None,
     heartbeat: float,
     until_idle: bool,
     config_path: str | None,
@@ -97,7 +102,7 @@ def worker_command(
     metrics = None
     if port is not None:
         option = "--metrics-port" if metrics_port is not None else "[metrics] worker_port"
-        metrics = (config, bind(config.host, port, option=option))
+        metrics = (config, bind(metrics_host or config.host, port, option=option))
     where = describe_url(make_url(settings.database_url))
     err.print(
         f"worker on {where}: collection runs on cron {schedule!r} (UTC), "

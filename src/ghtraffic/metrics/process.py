@@ -4,8 +4,10 @@ with the rate limits named after the credentials this process holds."""
 from __future__ import annotations
 
 import contextlib
+import hashlib
 
 from prometheus_client import CollectorRegistry
+from pydantic import SecretStr
 
 from ghtraffic.collect.run import distinct_tokens
 from ghtraffic.config import ConfigError, Settings
@@ -17,7 +19,11 @@ from ghtraffic.metrics.instruments import registry_with
 from ghtraffic.storage.credentials import with_stored_credentials
 from ghtraffic.storage.database import Database
 from ghtraffic.storage.errors import StorageError
-from ghtraffic.tasks.budget import fingerprint
+
+
+def fingerprint(token: SecretStr) -> str:
+    """How the workers' shared budget keys a token (``tasks/budget.py``): its SHA-256."""
+    return hashlib.sha256(token.get_secret_value().encode()).hexdigest()
 
 
 def credential_names(settings: Settings, db: Database) -> dict[str, str]:
