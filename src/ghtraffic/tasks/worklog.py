@@ -102,7 +102,8 @@ def log_outcomes(stopping: Callable[[], bool]) -> Callable[..., Any]:
         except Exception as error:
             task = worker.app.tasks.get(job.task_name)
             retried = task is not None and task.get_retry_exception(exception=error, job=job)
-            log.info("%s failed: %s%s", what, _reason(error), "; tried again later" * bool(retried))
+            later = "; tried again later" if retried else ""
+            log.info("%s failed: %s%s", what, _reason(error), later)
             raise
         if job.task_name == jobs.COLLECT_TASK and str(result).startswith("failed: "):
             kwargs = job.task_kwargs
