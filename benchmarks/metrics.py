@@ -1,7 +1,8 @@
 """Benchmark: what a Prometheus scrape costs over a large SQLite archive.
 
-Seeds (or reuses) the archive of ``benchmarks/web.py`` (1,000 repositories x 3 years of
-daily traffic by default) and times, in this process:
+Seeds (or reuses) an archive like that of ``benchmarks/web.py`` (1,000 repositories x 3
+years of daily traffic by default; without processing's roll-ups, which a scrape does not
+read) and times, in this process:
 
 - a read of the archive's figures (run log, every repository's status as ``ghtraffic
   status`` computes it, rate budget, queue): what a scrape costs when the cached figures
@@ -45,7 +46,7 @@ def main() -> None:
             else DEFAULT_CACHE / (f"archive-{args.repos}x{args.days}.sqlite")
         )
     with tempfile.TemporaryDirectory() as work:
-        path = seeded_copy(cache, Path(work), args.repos, args.days)
+        path = seeded_copy(cache, Path(work), args.repos, args.days, process=False)
         db = Database(sqlite_url(path))
         db.upgrade()
         reads = []

@@ -1,5 +1,6 @@
 """``/metrics`` on the web port, when ``[metrics] access = "token"``: Prometheus' text
-format for a caller with an API token that may read the metrics (see ``may_read``).
+format for a caller with an API token that may read the metrics (``may_read``: an
+admin's token, read-only is enough).
 
 With ``access = "off"`` or ``"port"`` there is no such route here (``"port"``: ``serve``
 and the ASGI factory open a listener of its own, ``metrics/port.py``).
@@ -36,7 +37,7 @@ def routes(db: Database, settings: Settings) -> list[BaseRoute]:
     async def metrics(request: Request) -> Response:
         if not may_read(principal_of(request)):
             return JSONResponse(
-                {"error": "the metrics need an API token with the metrics scope"},
+                {"error": "the metrics need an API token of an admin: Authorization: Bearer …"},
                 status_code=403,
             )
         body = await run_in_threadpool(generate_latest, registry)
