@@ -4,10 +4,11 @@ Seeds (or reuses) an archive like that of ``benchmarks/web.py`` (1,000 repositor
 years of daily traffic by default; without processing's roll-ups, which a scrape does not
 read) and times, in this process:
 
-- a read of the archive's figures (run log, every repository's status as ``ghtraffic
-  status`` computes it, rate budget, queue): what a scrape costs when the cached figures
-  are older than ``[metrics] cache_seconds``;
-- a whole scrape (the text Prometheus receives) while the figures are cached.
+- a read of the run log, rate budget and queue figures: what a scrape costs when they are
+  older than ``[metrics] cache_seconds``;
+- a count of the coverage (every repository's status as ``ghtraffic status`` computes
+  it): what the background thread spends every ``status_seconds``;
+- a whole scrape (the text Prometheus receives) with both at hand.
 
     python benchmarks/metrics.py [--repos 1000] [--days 1096] [--reads 10] [--reuse [PATH]]
 """
@@ -24,6 +25,7 @@ from prometheus_client import generate_latest
 from _seed import load_average, percentile, seeded_copy
 from ghtraffic.config import Settings
 from ghtraffic.metrics.config import MetricsConfig
+from ghtraffic.metrics.coverage import read_coverage
 from ghtraffic.metrics.figures import Sources, read_figures
 from ghtraffic.metrics.process import process_registry
 from ghtraffic.storage.database import Database, sqlite_url
@@ -49,28 +51,35 @@ def main() -> None:
         path = seeded_copy(cache, Path(work), args.repos, args.days, process=False)
         db = Database(sqlite_url(path))
         db.upgrade()
-        reads = []
+        reads, counts = [], []
         for _ in range(args.reads + 1):
             started = time.perf_counter()
-            figures = read_figures(Sources(db))
+            read_figures(Sources(db))
             reads.append((time.perf_counter() - started) * 1000)
-        registry = process_registry(db, Settings(database_url=str(db.engine.url)), MetricsConfig())
-        generate_latest(registry)  # the first scrape reads the figures
+            started = time.perf_counter()
+            coverage = read_coverage(db)
+            counts.append((time.perf_counter() - started) * 1000)
+        config = MetricsConfig(status_seconds=3600)
+        registry = process_registry(db, Settings(database_url=str(db.engine.url)), config)
+        generate_latest(registry)  # the first scrape starts the count in the background
+        while b"ghtraffic_days_lost" not in generate_latest(registry):
+            time.sleep(0.1)
         scrapes = []
         for _ in range(100):
             started = time.perf_counter()
             body = generate_latest(registry)
             scrapes.append((time.perf_counter() - started) * 1000)
         db.dispose()
-    warm = reads[1:]
     print(
-        f"{figures.repositories} repositories, {figures.days_lost} days lost, "
-        f"{figures.at_risk} at risk; {load_average()}"
+        f"{coverage.repositories} repositories, {coverage.days_lost} days lost, "
+        f"{coverage.at_risk} at risk; {load_average()}"
     )
-    print(
-        f"read of the figures: p50 {percentile(warm, 0.5):.0f} ms, "
-        f"p95 {percentile(warm, 0.95):.0f} ms (first {reads[0]:.0f} ms)"
-    )
+    for label, times in (("run log, budget, queue", reads), ("coverage count", counts)):
+        warm = times[1:]
+        print(
+            f"{label}: p50 {percentile(warm, 0.5):.1f} ms, "
+            f"p95 {percentile(warm, 0.95):.1f} ms (first {times[0]:.1f} ms)"
+        )
     print(
         f"scrape with the figures cached: p50 {percentile(scrapes, 0.5):.1f} ms, "
         f"p95 {percentile(scrapes, 0.95):.1f} ms, {len(body):,} bytes"

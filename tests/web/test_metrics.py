@@ -5,10 +5,12 @@ read the metrics gets them."""
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
+from prometheus_client import generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 from pydantic import SecretStr
 from starlette.testclient import TestClient
@@ -21,12 +23,14 @@ from ghtraffic.github.retry import RetryPolicy
 from ghtraffic.identity.accounts import add_user
 from ghtraffic.identity.tokens import create_token
 from ghtraffic.metrics.collector import QUEUES
-from ghtraffic.metrics.process import fingerprint
+from ghtraffic.metrics.config import MetricsConfig
+from ghtraffic.metrics.process import fingerprint, process_registry
 from ghtraffic.storage.archive import Archive
 from ghtraffic.storage.database import Database
 from ghtraffic.tasks import budget, jobs
 from ghtraffic.web.app import create_app
 from tests.web.conftest import CONFIG, PASSWORD, login
+from tests.web.seed import seed
 
 START = datetime(2026, 1, 8, 22, 0, tzinfo=UTC)
 FAST = RetryPolicy(attempts=3, initial=0.01, maximum=0.05, secondary_initial=0.01)
@@ -59,7 +63,7 @@ def settings_for(fake: FakeGitHub, database_url: str, access: str = "token") -> 
         concurrency=2,
         requests_per_minute=0,
         rate_floor=5,
-        sections={"metrics": {"access": access, "cache_seconds": 0}},
+        sections={"metrics": {"access": access, "cache_seconds": 0, "status_seconds": 0}},
     )
 
 
@@ -181,3 +185,24 @@ def test_the_metrics_name_the_queues_and_credentials_as_the_workers_do() -> None
     assert set(QUEUES) == {jobs.SCHEDULE_QUEUE, jobs.COLLECT_QUEUE, jobs.PROCESS_QUEUE}
     token = SecretStr("ghp_example")
     assert fingerprint(token) == budget.fingerprint(token)
+
+
+def test_the_coverage_is_counted_in_the_background_without_making_a_scrape_wait(
+    db: Database, archive: Archive
+) -> None:
+    seed(archive)
+    registry = process_registry(db, Settings(), MetricsConfig(status_seconds=3600))
+    first = scrape(generate_latest(registry).decode())
+    assert value(first, "ghtraffic_archive_up") == 1
+    assert ("ghtraffic_repositories_at_risk", ()) not in first  # being counted meanwhile
+    deadline = time.monotonic() + 30
+    while ("ghtraffic_repositories_at_risk", ()) not in (
+        later := scrape(generate_latest(registry).decode())
+    ):
+        assert time.monotonic() < deadline, "the coverage was never counted"
+        time.sleep(0.05)
+    status = archive.status(
+        datetime.fromtimestamp(value(later, "ghtraffic_coverage_timestamp_seconds"), UTC)
+    )
+    assert value(later, "ghtraffic_repositories") == len(status.repos) > 0
+    assert value(later, "ghtraffic_repositories_at_risk") == len(status.at_risk)

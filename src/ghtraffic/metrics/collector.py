@@ -14,6 +14,7 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.metrics_core import Metric
 from prometheus_client.registry import Collector
 
+from ghtraffic.metrics.coverage import Coverage
 from ghtraffic.metrics.figures import QUEUE_STATES, Figures
 
 #: The queues of ghtraffic's jobs, always reported (zero when empty).
@@ -31,10 +32,14 @@ def _gauge(name: str, documentation: str, value: float | None) -> Iterable[Metri
 
 
 class ArchiveCollector(Collector):
-    """Yields the figures ``source`` returns (read, or kept from a recent read)."""
+    """Yields the figures ``source`` returns (read, or kept from a recent read) and the
+    newest coverage ``coverage`` has (none yet: left out)."""
 
-    def __init__(self, source: Callable[[], Figures]) -> None:
+    def __init__(
+        self, source: Callable[[], Figures], coverage: Callable[[], Coverage | None]
+    ) -> None:
         self.source = source
+        self.coverage = coverage
 
     def describe(self) -> Iterable[Metric]:
         return []  # read at scrape time only: never while registering
@@ -53,9 +58,11 @@ class ArchiveCollector(Collector):
             figures.read_seconds,
         )
         yield from runs(figures)
-        yield from coverage(figures)
         yield from rates(figures)
         yield from queue(figures)
+        found = self.coverage()
+        if found is not None:
+            yield from coverage(found)
 
 
 def runs(figures: Figures) -> Iterable[Metric]:
@@ -99,24 +106,32 @@ def runs(figures: Figures) -> Iterable[Metric]:
     )
 
 
-def coverage(figures: Figures) -> Iterable[Metric]:
-    yield from _gauge(
-        "ghtraffic_repositories", "Repositories in the archive.", figures.repositories
-    )
+def coverage(found: Coverage) -> Iterable[Metric]:
+    yield from _gauge("ghtraffic_repositories", "Repositories in the archive.", found.repositories)
     yield from _gauge(
         "ghtraffic_repositories_at_risk",
         "Repositories whose newest covered day leaves GitHub's window within 48 hours.",
-        figures.at_risk,
+        found.at_risk,
     )
     yield from _gauge(
         "ghtraffic_days_lost",
         "Days no collection covered between a repository's first and newest day, summed.",
-        figures.days_lost,
+        found.days_lost,
     )
     yield from _gauge(
         "ghtraffic_repositories_with_lost_days",
         "Repositories with at least one lost day.",
-        figures.repositories_with_lost_days,
+        found.repositories_with_lost_days,
+    )
+    yield from _gauge(
+        "ghtraffic_coverage_timestamp_seconds",
+        "The moment the coverage figures above were counted for, Unix time.",
+        found.as_of.timestamp(),
+    )
+    yield from _gauge(
+        "ghtraffic_coverage_read_seconds",
+        "Time the last count of the coverage took.",
+        found.read_seconds,
     )
 
 

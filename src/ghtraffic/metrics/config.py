@@ -25,8 +25,11 @@ class MetricsConfig(BaseModel):
     #: The port of ``ghtraffic worker``'s own listener (``--metrics-port`` overrides it);
     #: unset: workers expose no metrics.
     worker_port: int | None = Field(default=None, ge=1, le=65535)
-    #: Seconds the figures read from the archive are kept between scrapes.
+    #: Seconds the figures read from the run log, budget and queue are kept between scrapes.
     cache_seconds: float = Field(default=30.0, ge=0, le=3600)
+    #: Seconds the coverage (at risk, lost days) may age before it is counted again, in
+    #: the background; 0: counted in every scrape.
+    status_seconds: float = Field(default=300.0, ge=0, le=86400)
 
 
 def metrics_config(settings: Settings) -> MetricsConfig:

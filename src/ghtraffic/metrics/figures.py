@@ -1,10 +1,11 @@
 """The figures a scrape reads from the archive, and the cache that keeps them a while.
 
-Read-only: the run log (the last finished run, the last successful one), the status of
-every repository as ``ghtraffic status`` computes it (at risk, lost days), the workers'
-shared rate budget per credential (named with this process's credentials; a fingerprint
-no credential of this process has is left out) or, without workers, the rate limit left
-after the last run, and the queue's jobs on PostgreSQL.
+Read-only, a few small queries: the run log (the last finished run, the last successful
+one), the workers' shared rate budget per credential (named with this process's
+credentials; a fingerprint no credential of this process has is left out) or, without
+workers, the rate limit left after the last run, and the queue's jobs on PostgreSQL.
+The repositories' coverage (at risk, lost days) costs a pass over every archived day and
+is read apart, in the background (``coverage.py``).
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from ghtraffic.storage import queries
 from ghtraffic.storage.database import Database
 from ghtraffic.storage.tables import CollectionRun
 
@@ -59,10 +59,6 @@ class Figures:
     last_run: LastRun | None
     #: When the newest run that collected something (``ok`` or ``partial``) ended.
     last_success_at: datetime | None
-    repositories: int
-    at_risk: int
-    days_lost: int
-    repositories_with_lost_days: int
     rates: tuple[RateLeft, ...] = ()
     #: Jobs per (queue, state); ``None`` where there is no queue (SQLite, no workers).
     queue: Mapping[tuple[str, str], int] | None = None
@@ -85,15 +81,13 @@ class Sources:
     run_credential: Callable[[], str] = field(default=lambda: "last run")
 
 
-def read_figures(sources: Sources, as_of: datetime | None = None) -> Figures:
+def read_figures(sources: Sources) -> Figures:
     started = time.perf_counter()
-    as_of = as_of or datetime.now(UTC)
     with sources.db.read_session() as session:
         last_run = _last_finished_run(session)
         last_success_at = session.scalar(
             select(func.max(CollectionRun.finished_at)).where(CollectionRun.status.in_(SUCCESS))
         )
-        report = queries.status(session, as_of)
         budget = _budget_rows(session)
         queue = _queue(session)
     rates = _rates(budget, sources.names())
@@ -103,10 +97,6 @@ def read_figures(sources: Sources, as_of: datetime | None = None) -> Figures:
     return Figures(
         last_run=last_run,
         last_success_at=last_success_at,
-        repositories=len(report.repos),
-        at_risk=len(report.at_risk),
-        days_lost=sum(repo.lost_count for repo in report.repos),
-        repositories_with_lost_days=sum(1 for repo in report.repos if repo.lost_count),
         rates=rates,
         queue=queue,
         read_seconds=time.perf_counter() - started,

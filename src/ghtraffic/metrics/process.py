@@ -13,6 +13,7 @@ from ghtraffic.collect.run import distinct_tokens
 from ghtraffic.config import ConfigError, Settings
 from ghtraffic.metrics.collector import ArchiveCollector
 from ghtraffic.metrics.config import MetricsConfig
+from ghtraffic.metrics.coverage import CoverageInBackground
 from ghtraffic.metrics.figures import CachedFigures, Sources
 from ghtraffic.metrics.github import count_github_answers
 from ghtraffic.metrics.instruments import registry_with
@@ -52,4 +53,6 @@ def process_registry(db: Database, settings: Settings, config: MetricsConfig) ->
         names=lambda: credential_names(settings, db),
         run_credential=lambda: run_credential(settings),
     )
-    return registry_with(ArchiveCollector(CachedFigures(sources, config.cache_seconds).get))
+    figures = CachedFigures(sources, config.cache_seconds)
+    coverage = CoverageInBackground(db, config.status_seconds)
+    return registry_with(ArchiveCollector(figures.get, coverage.get))
