@@ -1,6 +1,6 @@
-"""The worker's lines: one per failure (a repository given up, any other job that fails),
-none for an attempt that is tried again or a repository deferred by the rate limit, and
-one per run that ends, written once however often the run log is read."""
+"""The worker's lines: one per failure (a repository that failed, a job that raised),
+none for a success or a repository deferred by the rate limit, and one per run that
+ends, written once however often the run log is read."""
 
 from __future__ import annotations
 
@@ -17,11 +17,13 @@ from procrastinate import JobContext
 from procrastinate.jobs import Job
 from procrastinate.worker import Worker
 
+from ghtraffic.collect.budget import Deferred
+from ghtraffic.domain import RepoOutcome
+from ghtraffic.github.ratelimit import RateLimitState
 from ghtraffic.storage.archive import Archive
 from ghtraffic.storage.errors import StorageError
 from ghtraffic.tasks import jobs
 from ghtraffic.tasks.app import build_app
-from ghtraffic.tasks.budget import BudgetExhausted
 from ghtraffic.tasks.worklog import LOGGER, RunLines, log_outcomes
 
 APP = build_app("postgresql+psycopg://ghtraffic@127.0.0.1/never-connected", cron="0 0 1 1 *")
@@ -42,7 +44,7 @@ def outcome_lines(
     # The job's error goes on to the worker, which retries the job or gives it up.
     with (
         caplog.at_level(logging.INFO, logger=LOGGER),
-        contextlib.suppress(StorageError, jobs.CollectFailed, BudgetExhausted),
+        contextlib.suppress(StorageError, Deferred),
     ):
         asyncio.run(middleware(call_next, context, Worker(APP)))
     return [record.getMessage() for record in caplog.records if record.name == LOGGER]
@@ -72,13 +74,9 @@ def test_one_line_per_failure(caplog: pytest.LogCaptureFixture) -> None:
     ]
 
 
-def test_no_line_for_success_an_attempt_tried_again_or_a_deferral(
-    caplog: pytest.LogCaptureFixture,
-) -> None:
+def test_no_line_for_a_success_or_a_deferral(caplog: pytest.LogCaptureFixture) -> None:
     assert outcome_lines(caplog, jobs.COLLECT_TASK, COLLECT, lambda: "ok") == []
-    attempt = fail(jobs.CollectFailed("502 from GitHub"))
-    assert outcome_lines(caplog, jobs.COLLECT_TASK, COLLECT, attempt) == []
-    deferral = fail(BudgetExhausted(datetime.now(UTC), 12))
+    deferral = fail(Deferred("rate limit low", datetime.now(UTC)))
     assert outcome_lines(caplog, jobs.COLLECT_TASK, COLLECT, deferral) == []
 
 
@@ -86,25 +84,18 @@ def test_one_line_per_ended_run(archive: Archive, caplog: pytest.LogCaptureFixtu
     started = datetime(2026, 3, 2, 3, 17, tzinfo=UTC)
     lines = RunLines(archive.db, since=started)
     run_id = archive.start_run("https://api.github.com", started)
+    outcomes = [("ok", 2980), ("failed", 1), ("deferred", 19)]
     with caplog.at_level(logging.INFO, logger=LOGGER):
+        for kind, count in outcomes:
+            for n in range(count):
+                archive.record_result(run_id, RepoOutcome(f"acme/{kind}-{n}", kind, requests=8))
         assert lines.write_new() == 0  # still running
-        archive.finish_run(
-            run_id,
-            finished_at=started + timedelta(minutes=4, seconds=12),
-            status="partial",
-            repos_ok=2980,
-            repos_failed=1,
-            repos_deferred=19,
-            requests=24100,
-            rate_points=20000,
-            rate_remaining=4120,
-            rate_limit=5000,
-            days_added=3000,
-            days_raised=12,
-        )
+        ended = started + timedelta(minutes=4, seconds=12)
+        rate = RateLimitState(5000, 4120, 880, ended + timedelta(minutes=30), ended)
+        archive.finish_run(run_id, ended, rate=rate)
         assert lines.write_new() == 1
         assert lines.write_new() == 0
     assert [r.getMessage() for r in caplog.records if r.name == LOGGER] == [
         f"run {run_id} partial: 2,980 ok, 1 failed, 19 deferred of 3,000 repositories; "
-        "24,100 requests; rate limit 4,120/5,000 left; took 4 min 12 s"
+        "24,000 requests; rate limit 4,120/5,000 left; took 4 min 12 s"
     ]

@@ -49,7 +49,8 @@ def test_two_uvicorn_processes_share_their_metrics_and_stop_at_once(tmp_path: Pa
         PROMETHEUS_MULTIPROC_DIR=str(tmp_path / "multiproc"),
     )
     command = [sys.executable, "-m", "uvicorn", "--factory", "ghtraffic.web.asgi:from_env"]
-    command += ["--workers", "2", "--port", str(port), "--log-level", "warning"]
+    command += ["--no-proxy-headers", "--workers", "2", "--port", str(port)]
+    command += ["--log-level", "warning"]
     process = subprocess.Popen(
         command, env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )

@@ -5,10 +5,11 @@
   ok, 1 failed, 1 deferred of 300 repositories; 2,410 requests; rate limit 4,120/5,000
   left; took 4 min 12 s``.
 - A failure: the worker that ran the job writes it, e.g. ``failed: acme/rocket (run 12):
-  GitHub answered 502 ...`` for a repository given up after its last attempt (earlier
-  attempts are quiet: they are tried again), ``job ghtraffic.process_repo 345 (repository
-  123) failed: StorageError: ...; tried again later`` for any other job. A repository
-  deferred because the rate limit ran low is not a failure (the metrics show the limit).
+  no push access ...`` for a repository that failed for itself (logged in the run; the
+  next run reads it again), ``job ghtraffic.process_repo 345 (repository 123) failed:
+  StorageError: ...; tried again later`` for a job that raised (its last attempt without
+  "tried again later"). A repository deferred because the rate limit ran low is not a
+  failure (the metrics show the limit).
 - A job handed back because the worker stops: ``stopping: job ... queued again``.
 
 Procrastinate's own records of job outcomes are left out (these lines say it once);
@@ -30,10 +31,10 @@ from procrastinate.job_context import AbortReason
 from procrastinate.worker import Worker
 from sqlalchemy import select
 
+from ghtraffic.collect.budget import Deferred
 from ghtraffic.storage.database import Database
 from ghtraffic.storage.tables import CollectionRun
 from ghtraffic.tasks import jobs
-from ghtraffic.tasks.budget import BudgetExhausted
 
 #: The logger of the worker's lines.
 LOGGER = "ghtraffic.worker"
@@ -97,8 +98,8 @@ def log_outcomes(stopping: Callable[[], bool]) -> Callable[..., Any]:
             if context.abort_reason() == AbortReason.SHUTDOWN or stopping():
                 log.info("stopping: %s queued again for the next worker", what)
             raise
-        except (BudgetExhausted, jobs.CollectFailed):
-            raise  # deferred, or an attempt of a repository that is tried again
+        except Deferred:
+            raise  # the rate limit ran low: tried again at its reset
         except Exception as error:
             task = worker.app.tasks.get(job.task_name)
             retried = task is not None and task.get_retry_exception(exception=error, job=job)

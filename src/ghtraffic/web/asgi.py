@@ -53,6 +53,7 @@ def from_env() -> Starlette:
     config = web_config(settings)
     try:
         check_uvicorn_command(config, sys.argv)
+        metrics_config(settings)
     except ConfigError as error:
         # uvicorn's exit code for a worker that cannot start: its supervisor of
         # --workers stops instead of starting the worker again.
@@ -61,7 +62,11 @@ def from_env() -> Starlette:
     db = Database(settings.database_url)
     db.upgrade()
     app = create_app(db, settings, config=config)
-    app.state.metrics_listener = _metrics_port(db, settings)
+    try:
+        app.state.metrics_listener = _metrics_port(db, settings)
+    except AddressUnavailable as error:
+        print(f"error: {error}", file=sys.stderr)
+        sys.exit(STARTUP_FAILURE)
     return app
 
 
