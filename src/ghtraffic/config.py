@@ -128,11 +128,12 @@ class FileConfig(BaseModel):
     collect: _CollectSection = Field(default_factory=_CollectSection)
     credentials: list[_CredentialEntry] = Field(default_factory=list)
     #: Sections owned by other parts, validated there: ``[processing]``,
-    #: ``[notifications]``, ``[web]``, ``[schedule]``.
+    #: ``[notifications]``, ``[web]``, ``[schedule]``, ``[metrics]``.
     processing: dict[str, Any] = Field(default_factory=dict)
     notifications: dict[str, Any] = Field(default_factory=dict)
     web: dict[str, Any] = Field(default_factory=dict)
     schedule: dict[str, Any] = Field(default_factory=dict)
+    metrics: dict[str, Any] = Field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -351,6 +352,7 @@ def load_settings(
             "notifications": file.notifications,
             "web": file.web,
             "schedule": file.schedule,
+            "metrics": file.metrics,
         },
     )
     if not need_token:

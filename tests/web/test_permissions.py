@@ -20,6 +20,7 @@ from tests.web.conftest import PASSWORD
 OPEN = {
     "/login",
     "/healthz",
+    "/readyz",
     "/badge/{owner}/{name}/{metric}.svg",
     "/public",
     "/public/repos/{owner}/{name}",

@@ -1,5 +1,6 @@
 """``ghtraffic demo``: the built-in fake GitHub, months of simulated daily collections into a
-fresh SQLite archive (processed as they land), then the dashboard on http://127.0.0.1:8000."""
+fresh SQLite archive (processed as they land), then the dashboard on http://127.0.0.1:8000
+(or the next free port when 8000 is in use and no ``--port`` was given)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import click
+from click.core import ParameterSource
 from pydantic import SecretStr
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
@@ -21,6 +23,7 @@ from ghtraffic.fakegithub.config import FakeGitHubConfig
 from ghtraffic.fakegithub.server import FakeGitHub, running
 from ghtraffic.identity.accounts import add_user
 from ghtraffic.processing.processor import Processor
+from ghtraffic.sockets import bind, bind_from
 from ghtraffic.storage.archive import Archive, open_archive
 from ghtraffic.web.config import web_config
 from ghtraffic.web.server import serve
@@ -37,21 +40,41 @@ DEMO_PASSWORD = "demo-password"  # noqa: S105 (a throwaway account on a loopback
 @click.option("--repos", default=30, show_default=True, help="Repositories the fake GitHub serves.")
 @click.option("--days", default=180, show_default=True, help="Simulated days of daily collection.")
 @click.option("--seed", default=7, show_default=True, help="Seed of the simulated traffic.")
-@click.option("--port", default=8000, show_default=True, help="Port of the dashboard.")
+@click.option(
+    "--port",
+    default=8000,
+    show_default=True,
+    help="Port of the dashboard (default: 8000, or the next free one when it is in use).",
+)
 @click.option("--no-serve", is_flag=True, help="Collect and print the status, then stop.")
 @click.option(
     "--database",
     type=click.Path(dir_okay=False, path_type=Path),
     help="SQLite file to create (default: demo.sqlite in the data dir).",
 )
+@click.pass_context
 @one_line_errors
 def demo_command(
-    repos: int, days: int, seed: int, port: int, no_serve: bool, database: Path | None
+    context: click.Context,
+    repos: int,
+    days: int,
+    seed: int,
+    port: int,
+    no_serve: bool,
+    database: Path | None,
 ) -> None:
     """Collect simulated traffic from the built-in fake GitHub and show the dashboard.
 
     No token needed: everything runs on this machine, on 127.0.0.1 only.
     """
+    listener = None
+    if not no_serve:  # the port first: a port in use is known before minutes of collecting
+        if context.get_parameter_source("port") == ParameterSource.DEFAULT:
+            listener = bind_from("127.0.0.1", port)
+            if listener.getsockname()[1] != port:
+                err.print(f"port {port} is in use: the dashboard takes {listener.getsockname()[1]}")
+        else:
+            listener = bind("127.0.0.1", port, option="--port")
     path = database or data_dir() / "demo.sqlite"
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
@@ -100,6 +123,7 @@ def demo_command(
                 on_ready=ready,
                 before_collect=lambda: _advance(fake),
                 say=err.print,
+                listener=listener,
             )
         )
 

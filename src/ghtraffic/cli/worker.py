@@ -26,6 +26,22 @@ from ghtraffic.config import load_settings
     help="Requests a minute per token, shared by every worker (default 800; 0 = off).",
 )
 @click.option("--run-now", is_flag=True, help="Queue one collection run now and exit.")
+@click.option(
+    "--stop-timeout",
+    type=click.FloatRange(0),
+    default=8.0,
+    show_default=True,
+    help="Seconds running jobs get to finish on SIGTERM/SIGINT before they go back to the queue.",
+)
+@click.option(
+    "--metrics-port",
+    type=click.IntRange(0, 65535),
+    help="Serve Prometheus metrics (and /healthz) on this port (default [metrics] worker_port).",
+)
+@click.option(
+    "--metrics-host",
+    help="Address of the metrics port (default [metrics] host or 127.0.0.1; 0.0.0.0: every one).",
+)
 @click.option("--heartbeat", type=click.FloatRange(0.1), default=10.0, hidden=True)
 @click.option("--until-idle", is_flag=True, hidden=True)
 @config_options
@@ -35,6 +51,9 @@ def worker_command(
     cron: str | None,
     requests_per_minute: int | None,
     run_now: bool,
+    stop_timeout: float,
+    metrics_port: int | None,
+    metrics_host: str | None,
     heartbeat: float,
     until_idle: bool,
     config_path: str | None,
@@ -46,12 +65,16 @@ def worker_command(
     Every worker schedules the collection runs on the [schedule] cron (each run is queued
     once, whatever the number of workers) and runs one job per repository. Needs
     GHTRAFFIC_DATABASE_URL=postgresql+psycopg://...; `ghtraffic db upgrade` prepares it.
+    It writes one line per run and per failure on stderr.
     """
     from sqlalchemy import make_url
 
+    from ghtraffic.metrics.config import metrics_config
+    from ghtraffic.sockets import bind, url_of
     from ghtraffic.storage.errors import describe_url
     from ghtraffic.storage.urls import require_postgres
     from ghtraffic.tasks.worker import run_worker
+    from ghtraffic.tasks.worklog import configure_logging
     from ghtraffic.web.config import schedule_config
 
     # The credentials are checked once the archive's stored ones are added (make_runtime).
@@ -74,14 +97,28 @@ def worker_command(
     if requests_per_minute is not None:
         settings = settings.with_changes(requests_per_minute=requests_per_minute)
     schedule = cron or schedule_config(settings).cron
+    config = metrics_config(settings)
+    port = metrics_port if metrics_port is not None else config.worker_port
+    metrics = None
+    if port is not None:
+        option = "--metrics-port" if metrics_port is not None else "[metrics] worker_port"
+        metrics = (config, bind(metrics_host or config.host, port, option=option))
     where = describe_url(make_url(settings.database_url))
-    err.print(f"worker on {where}: collection runs on cron {schedule!r} (UTC)")
-    loop.run(
+    err.print(
+        f"worker on {where}: collection runs on cron {schedule!r} (UTC), "
+        f"{concurrency} jobs at once"
+        + ("" if metrics is None else f"; metrics on {url_of(metrics[1])}")
+    )
+    configure_logging()
+    stopped_by = loop.run(
         run_worker(
             settings,
             cron=schedule,
             concurrency=concurrency,
             heartbeat=heartbeat,
             wait=not until_idle,
+            stop_timeout=stop_timeout,
+            metrics=metrics,
         )
     )
+    err.print(f"worker stopped on {stopped_by}" if stopped_by else "worker stopped: queues empty")

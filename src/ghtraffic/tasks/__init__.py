@@ -6,5 +6,7 @@ the collection job, which commits the repository and queues its processing job i
 same transaction, the processing job, and a periodic job that hands the jobs of a dead
 worker to the living ones; the run log of a distributed run (``runs.py``); the rate
 budget all workers of one credential share (``budget.py``); the queue's schema
-(``schema.py``) and the worker (``worker.py``).
+(``schema.py``) and the worker (``worker.py``): how it hands its jobs back when told to
+stop (``release.py``) and the lines it writes, one per run and per failure
+(``worklog.py``).
 """

@@ -14,9 +14,10 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 
 from ghtraffic.config import Settings
+from ghtraffic.metrics.http import RequestTimer
 from ghtraffic.storage.archive import Archive
 from ghtraffic.storage.database import Database
-from ghtraffic.web import api, badges, views
+from ghtraffic.web import api, badges, metrics, views
 from ghtraffic.web.assets import static_files
 from ghtraffic.web.auth import AuthMiddleware
 from ghtraffic.web.config import WebConfig, login_limits, web_config
@@ -24,6 +25,7 @@ from ghtraffic.web.headers import AllowedHosts, SecurityHeaders
 from ghtraffic.web.listen import listen
 from ghtraffic.web.sse import Broadcaster, Listener, stream
 from ghtraffic.web.state import CollectNow, WebState, state_of
+from ghtraffic.web.stopping import relay_stop_signals
 from ghtraffic.web.templating import Templates
 from ghtraffic.web.throttle import LoginThrottle
 
@@ -84,17 +86,24 @@ def create_app(
         *api.routes(),
         *badges.routes(),
         Route("/events/stream", events_stream, methods=["GET"]),
+        *metrics.routes(db, settings),
         Mount("/static", app=static_files(), name="static"),
     ]
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        yield
-        await broadcaster.close()
+        # A stop signal ends the live streams first: the server waits for open responses.
+        restore = relay_stop_signals(broadcaster.close_streams)
+        try:
+            yield
+        finally:
+            restore()
+            await broadcaster.close()
 
     app = Starlette(
         routes=routes,
         middleware=[
+            Middleware(RequestTimer),
             Middleware(SecurityHeaders),
             Middleware(AllowedHosts, hosts=config.hosts()),
             Middleware(GZipMiddleware, minimum_size=1000, compresslevel=6),

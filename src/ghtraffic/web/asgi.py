@@ -12,10 +12,17 @@ by default believes it from 127.0.0.1. Its options must say what ``[web]
 trusted_proxies`` says: ``--no-proxy-headers`` when it names no proxy (the default), else
 ``--forwarded-allow-ips`` with the same addresses. Run from uvicorn's command line, the
 factory refuses to start when they differ.
+
+On SIGTERM the open live streams are told to close (``stopping.py``), so uvicorn stops
+at once. Metrics: with ``[metrics] access = "token"`` every process answers
+``/metrics``; with ``access = "port"`` the first process to bind ``[metrics] port``
+serves them there (the others leave it). Either way, set ``PROMETHEUS_MULTIPROC_DIR`` to
+an empty folder before uvicorn starts, so a scrape sums the counters of every process.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -25,13 +32,19 @@ from pathlib import Path
 from starlette.applications import Starlette
 from uvicorn.config import STARTUP_FAILURE
 
-from ghtraffic.config import ConfigError, load_settings
+from ghtraffic.config import ConfigError, Settings, load_settings
+from ghtraffic.metrics.config import metrics_config
+from ghtraffic.metrics.port import MetricsListener
+from ghtraffic.metrics.process import process_registry
+from ghtraffic.sockets import AddressUnavailable, bind
 from ghtraffic.storage.database import Database
 from ghtraffic.web.app import create_app
 from ghtraffic.web.config import WebConfig, web_config
 
 #: What uvicorn believes ``X-Forwarded-For`` from when nothing else is said.
 UVICORN_DEFAULT_TRUST = "127.0.0.1,::1"
+
+log = logging.getLogger("uvicorn.error")
 
 
 def from_env() -> Starlette:
@@ -40,6 +53,7 @@ def from_env() -> Starlette:
     config = web_config(settings)
     try:
         check_uvicorn_command(config, sys.argv)
+        metrics_config(settings)
     except ConfigError as error:
         # uvicorn's exit code for a worker that cannot start: its supervisor of
         # --workers stops instead of starting the worker again.
@@ -47,7 +61,27 @@ def from_env() -> Starlette:
         sys.exit(STARTUP_FAILURE)
     db = Database(settings.database_url)
     db.upgrade()
-    return create_app(db, settings, config=config)
+    app = create_app(db, settings, config=config)
+    try:
+        app.state.metrics_listener = _metrics_port(db, settings)
+    except AddressUnavailable as error:
+        print(f"error: {error}", file=sys.stderr)
+        sys.exit(STARTUP_FAILURE)
+    return app
+
+
+def _metrics_port(db: Database, settings: Settings) -> MetricsListener | None:
+    config = metrics_config(settings)
+    if config.access != "port":
+        return None
+    try:
+        sock = bind(config.host, config.port, option="[metrics] port")
+    except AddressUnavailable as error:
+        if not error.in_use:
+            raise
+        log.info("metrics: %s:%d is served by another process", config.host, config.port)
+        return None
+    return MetricsListener(process_registry(db, settings, config), sock)
 
 
 def uvicorn_command_trust(argv: Sequence[str]) -> tuple[str, ...] | None:

@@ -24,7 +24,7 @@ from ghtraffic.storage.database import Database
 from ghtraffic.web import csrf
 
 #: Paths anyone may reach: exact paths and prefixes.
-OPEN_PATHS = frozenset({"/login", "/healthz", "/favicon.ico"})
+OPEN_PATHS = frozenset({"/login", "/healthz", "/readyz", "/favicon.ico"})
 OPEN_PREFIXES = ("/static/", "/badge/")
 PUBLIC_VIEW_PREFIX = "/public"
 READ_ONLY = (

@@ -5,6 +5,17 @@ One broadcaster per app polls processing's change feed, ``data_changes`` (every
 PostgreSQL by a ``NOTIFY`` from any process, see ``listen.py``) and hands each change to
 every open stream; a stream passes on only the changes of repositories its principal may
 see.
+
+When the process is told to stop (SIGTERM, SIGINT: see ``stopping.py``), every open
+stream gets one last event and ends, so the server can exit at once instead of waiting for
+the browsers to leave::
+
+    event: closing
+    data: {"reason": "the server is stopping"}
+
+The browser's ``EventSource`` then reconnects by itself after the stream's ``retry``
+delay, to whichever server answers next (another node behind the load balancer, or this
+one restarted). A page may show that it is reconnecting when it receives ``closing``.
 """
 
 from __future__ import annotations
@@ -27,6 +38,8 @@ from ghtraffic.storage.database import Database
 from ghtraffic.web.principal import principal_of
 
 KEEPALIVE_SECONDS = 15.0
+#: The last event of every open stream when the server stops.
+CLOSING_EVENT = 'event: closing\ndata: {"reason": "the server is stopping"}\n\n'
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +56,19 @@ class Broadcaster:
         self._queues: set[asyncio.Queue[Change]] = set()
         self._task: asyncio.Task[None] | None = None
         self._wake: asyncio.Event | None = None
+        self._stopping: asyncio.Event | None = None
+
+    @property
+    def stopping(self) -> asyncio.Event:
+        """Set once the server is stopping: every stream sends ``closing`` and ends."""
+        if self._stopping is None:
+            self._stopping = asyncio.Event()
+        return self._stopping
+
+    def close_streams(self) -> None:
+        """Tell every open stream, and every stream opened from now on, to end (call
+        from the event loop's thread)."""
+        self.stopping.set()
 
     def subscribe(self) -> asyncio.Queue[Change]:
         queue: asyncio.Queue[Change] = asyncio.Queue(maxsize=1000)
@@ -115,17 +141,19 @@ async def stream(request: Request, db: Database, broadcaster: Broadcaster) -> Re
             return visible_ids(session, principal)
 
     queue = broadcaster.subscribe()
+    stopping = broadcaster.stopping
 
     async def events() -> AsyncIterator[str]:
         try:
             yield 'retry: 3000\nevent: hello\ndata: {"ok": true}\n\n'
             while not await request.is_disconnected():
-                try:
-                    change = await asyncio.wait_for(queue.get(), KEEPALIVE_SECONDS)
-                except TimeoutError:
+                change = await _next_change(queue, stopping)
+                if stopping.is_set():
+                    yield CLOSING_EVENT
+                    return
+                if change is None:
                     yield ": keep-alive\n\n"
-                    continue
-                if allowed(change, principal, await run_in_threadpool(visible)):
+                elif allowed(change, principal, await run_in_threadpool(visible)):
                     yield event_text(change)
         finally:
             broadcaster.unsubscribe(queue)
@@ -135,3 +163,21 @@ async def stream(request: Request, db: Database, broadcaster: Broadcaster) -> Re
         media_type="text/event-stream",
         headers={"cache-control": "no-store", "x-accel-buffering": "no"},
     )
+
+
+async def _next_change(queue: asyncio.Queue[Change], stopping: asyncio.Event) -> Change | None:
+    """The next change, or ``None`` after ``KEEPALIVE_SECONDS`` without one or as soon as
+    the server is stopping."""
+    if stopping.is_set():
+        return None
+    getter = asyncio.ensure_future(queue.get())
+    stopper = asyncio.ensure_future(stopping.wait())
+    try:
+        await asyncio.wait(
+            (getter, stopper), timeout=KEEPALIVE_SECONDS, return_when=asyncio.FIRST_COMPLETED
+        )
+    finally:
+        stopper.cancel()
+        if not getter.done():
+            getter.cancel()
+    return getter.result() if getter.done() and not getter.cancelled() else None
