@@ -18,7 +18,6 @@ from typing import Any, TypeVar
 
 from ghtraffic.collect.budget import LocalBudget
 from ghtraffic.collect.etags import ArchiveEtagStore
-from ghtraffic.collect.reader import Reading
 from ghtraffic.collect.repository import RepositoryRun, rates_of
 from ghtraffic.collect.seams import Seams, Unpaced
 from ghtraffic.collect.summary import RunSummary
@@ -116,7 +115,6 @@ class Collector:
             self.archive,
             self.etags,
             Seams(budget, Unpaced(), log),
-            Reading(states.get),
             in_storage=self._in_storage,
             on_committed=self.on_committed,
             on_notice=self._notice,

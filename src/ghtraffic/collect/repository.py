@@ -21,7 +21,7 @@ from ghtraffic.collect.budget import Deferred
 from ghtraffic.collect.commit import InCommit, commit
 from ghtraffic.collect.etags import ArchiveEtagStore
 from ghtraffic.collect.plan import plan_for
-from ghtraffic.collect.reader import Observed, Reading, read
+from ghtraffic.collect.reader import Observed, read
 from ghtraffic.collect.seams import Seams
 from ghtraffic.collect.targets import Target
 from ghtraffic.domain import RepoFacts, RepoOutcome
@@ -64,7 +64,6 @@ class RepositoryRun:
         archive: Archive,
         etags: ArchiveEtagStore,
         seams: Seams,
-        reading: Reading,
         *,
         in_storage: InStorage,
         in_commit: Sequence[InCommit] = (),
@@ -77,7 +76,8 @@ class RepositoryRun:
         self.archive = archive
         self.etags = etags
         self.seams = seams
-        self.reading = reading
+        #: The ids of the repositories read so far (each is read once in a run).
+        self.claimed: set[int] = set()
         self.in_storage = in_storage
         self._in_commit = [seams.log.in_commit, *in_commit]
         self.on_committed = on_committed
@@ -152,16 +152,11 @@ class RepositoryRun:
         stop = await self.in_storage(self.seams.log.stopped)
         if stop is not None:
             return _outcome(target, "deferred", stop)
-        plan = plan_for(
-            target.facts is not None,
-            state,
-            self.now().date(),
-            traffic_api=self.no_traffic_api is None,
-        )
+        plan = plan_for(target, state, self.now().date(), traffic_api=self.no_traffic_api is None)
         try:
             async with self._spending(credential_of(self.client, target), plan.points) as meter:
                 try:
-                    observed = await read(self.client, target, plan, self.reading)
+                    observed = await read(self.client, target, plan, self.claimed)
                 except gh.RateLimitExhausted as exc:
                     reason = f"rate limit exhausted until {_hhmm(exc.reset_at)} UTC: deferred"
                     return _outcome(target, "deferred", reason, meter)
