@@ -14,11 +14,15 @@ import asyncio
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any, TypeVar
 
 from ghtraffic.collect.budget import LocalBudget
 from ghtraffic.collect.etags import ArchiveEtagStore
+from ghtraffic.collect.facts import with_graph_facts
+from ghtraffic.collect.planner import choose_for_run
 from ghtraffic.collect.repository import RepositoryRun, rates_of
+from ghtraffic.collect.schedule import state_of
 from ghtraffic.collect.seams import Seams, Unpaced
 from ghtraffic.collect.summary import RunSummary
 from ghtraffic.collect.targets import Target, discover
@@ -30,7 +34,6 @@ from ghtraffic.github.parse import parse_repo
 from ghtraffic.storage import runlog
 from ghtraffic.storage.archive import Archive
 from ghtraffic.storage.errors import StorageError
-from ghtraffic.storage.records import RepoState
 from ghtraffic.storage.runlog import ArchiveRunLog
 
 T = TypeVar("T")
@@ -66,6 +69,8 @@ class Collector:
         self.summary = RunSummary()
         #: Read the dated stargazer lists of repositories whose star history is unknown.
         self.star_history = True
+        #: Read every repository, due or not (``collect --all``).
+        self.everything = False
         self._storage = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ghtraffic-storage")
 
     async def run(self) -> RunSummary:
@@ -90,7 +95,23 @@ class Collector:
 
     async def _run(self, log: ArchiveRunLog) -> None:
         states = await self._in_storage(self.archive.repo_states)
-        targets, owner_failures = await discover(self.settings, self.client.owner_repos, parse_repo)
+        listed, owner_failures = await discover(self.settings, self.client.owner_repos, parse_repo)
+        if listed and self.client.rate is None:
+            await self._learn_rate_limit()
+        choice = await self._in_storage(
+            partial(
+                choose_for_run,
+                self.archive,
+                self.settings,
+                listed,
+                states,
+                self.client.server_now() or datetime.now(UTC),
+                [rate.limit for rate in rates_of(self.client).values()],
+                everything=self.everything,
+            )
+        )
+        self.summary.waiting = len(choice.waiting)
+        targets = await with_graph_facts(self.client, choice.due, self._notice)
         self.on_total(len(targets) + len(owner_failures))
         for failure in owner_failures:
             outcome = RepoOutcome(failure.owner, "failed", reason=failure.reason)
@@ -99,8 +120,6 @@ class Collector:
         at = self.client.server_now() or datetime.now(UTC)
         await self._in_storage(self.etags.keep, self.archive, at)
         await self._in_storage(log.add_requests, self.client.requests, self.client.points)
-        if targets and self.client.rate is None:
-            await self._learn_rate_limit()
         budget = LocalBudget(
             lambda: rates_of(self.client),
             lambda: self.client.server_now() or datetime.now(UTC),
@@ -109,7 +128,6 @@ class Collector:
             refresh=self.client.rate_limit,
             on_notice=self.on_notice,
         )
-        by_name = {state.full_name.lower(): state for state in states.values()}
         unit = RepositoryRun(
             self.client,
             self.archive,
@@ -121,11 +139,6 @@ class Collector:
             star_history=self.star_history,
         )
 
-        def state_of(target: Target) -> RepoState | None:
-            if target.facts is not None:
-                return states.get(target.facts.github_id)
-            return by_name.get(target.requested.lower())
-
         queue: asyncio.Queue[Target] = asyncio.Queue()
         for target in targets:
             queue.put_nowait(target)
@@ -136,7 +149,7 @@ class Collector:
                     target = queue.get_nowait()
                 except asyncio.QueueEmpty:
                     return
-                outcome = await unit(target, state_of(target))
+                outcome = await unit(target, state_of(target, states))
                 if outcome is not None:
                     self._result(outcome)
 

@@ -203,6 +203,12 @@ def interrupt_stale(session: Session, at: datetime) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
+def hours_with_runs(session: Session, since: datetime) -> int:
+    """In how many distinct hours runs started since ``since``."""
+    started = session.scalars(select(R.started_at).where(R.started_at >= since))
+    return len({at.replace(minute=0, second=0, microsecond=0) for at in started})
+
+
 def logged(session: Session, run_id: int) -> tuple[set[str], set[int]]:
     """The names (lower case) and repository ids the run holds a result for."""
     rows = session.execute(

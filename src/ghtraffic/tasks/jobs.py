@@ -30,6 +30,7 @@ from procrastinate.tasks import configure_task
 from ghtraffic.collect.budget import Deferred, Reservation
 from ghtraffic.collect.etags import ArchiveEtagStore
 from ghtraffic.collect.facts import with_graph_facts
+from ghtraffic.collect.planner import choose_for_run
 from ghtraffic.collect.repository import RepositoryRun, credential_of, rates_of
 from ghtraffic.collect.run import open_client
 from ghtraffic.collect.seams import Seams, Unbudgeted, Unpaced
@@ -166,10 +167,10 @@ async def schedule_run(context: JobContext, timestamp: int) -> str:
 async def _list(
     rt: Runtime, run_id: int
 ) -> tuple[list[Target], list[OwnerFailure], dict[str, str], float] | None:
-    """The run's repositories, the owners whose listing failed, the credential each
-    repository's first request will use, and GitHub's clock minus this machine's (in
-    seconds); ``None`` when the listing stopped the run (a rejected token, a spent rate
-    limit, an unreachable API: the run says so)."""
+    """The run's due repositories in urgency order, the owners whose listing failed, the
+    credential each repository's first request will use, and GitHub's clock minus this
+    machine's (in seconds); ``None`` when the listing stopped the run (a rejected token,
+    a spent rate limit, an unreachable API: the run says so)."""
     settings, archive = rt.settings, rt.archive
     etags = ArchiveEtagStore(
         await asyncio.to_thread(archive.load_etags, listing_urls(settings.api_url, settings.owners))
@@ -180,8 +181,18 @@ async def _list(
     ):
         stopped: str | None = None
         try:
-            targets, failures = await discover(resolved, client.owner_repos, parse_repo)
-            targets = await with_graph_facts(client, targets, logger.info)
+            listed, failures = await discover(resolved, client.owner_repos, parse_repo)
+            states = await asyncio.to_thread(archive.repo_states)
+            choice = await asyncio.to_thread(
+                choose_for_run,
+                archive,
+                settings,
+                listed,
+                states,
+                client.server_now() or datetime.now(UTC),
+                [rate.limit for rate in rates_of(client).values()],
+            )
+            targets = await with_graph_facts(client, choice.due, logger.info)
         except gh.GitHubError as exc:
             targets, failures, stopped = [], [], str(exc)
         credentials = {
