@@ -172,6 +172,8 @@ class Settings:
     #: ``daily``: every repository every day.
     cadence: str = "auto"
     max_interval: int = DEFAULT_MAX_INTERVAL
+    #: Read every repository in this run, due or not (``collect --all``).
+    read_all: bool = False
     concurrency: int = 4
     #: Pacing for GitHub's secondary limit (900 points a minute); 0 turns pacing off.
     requests_per_minute: int = 800

@@ -23,7 +23,7 @@ from ghtraffic.collect.facts import with_graph_facts
 from ghtraffic.collect.planner import choose_for_run
 from ghtraffic.collect.repository import RepositoryRun, rates_of
 from ghtraffic.collect.schedule import state_of
-from ghtraffic.collect.seams import Seams, Unpaced
+from ghtraffic.collect.seams import Seams, pace_of
 from ghtraffic.collect.summary import RunSummary
 from ghtraffic.collect.targets import Target, discover
 from ghtraffic.config import Settings
@@ -69,8 +69,6 @@ class Collector:
         self.summary = RunSummary()
         #: Read the dated stargazer lists of repositories whose star history is unknown.
         self.star_history = True
-        #: Read every repository, due or not (``collect --all``).
-        self.everything = False
         self._storage = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ghtraffic-storage")
 
     async def run(self) -> RunSummary:
@@ -107,7 +105,7 @@ class Collector:
                 states,
                 self.client.server_now() or datetime.now(UTC),
                 [rate.limit for rate in rates_of(self.client).values()],
-                everything=self.everything,
+                everything=self.settings.read_all,
             )
         )
         self.summary.waiting = len(choice.waiting)
@@ -132,7 +130,7 @@ class Collector:
             self.client,
             self.archive,
             self.etags,
-            Seams(budget, Unpaced(), log),
+            Seams(budget, pace_of(self.settings), log),
             in_storage=self._in_storage,
             on_committed=self.on_committed,
             on_notice=self._notice,

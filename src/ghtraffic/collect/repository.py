@@ -119,7 +119,7 @@ class RepositoryRun:
         the budget with what the requests inside the block spent, and give the pace back
         what they did not use."""
         reservation = await self.seams.budget.reserve(credential, points, optional=optional)
-        await self.seams.pace.acquire(credential, points)
+        ticket = await self.seams.pace.acquire(credential, points)
         with metered() as meter:
             try:
                 yield meter
@@ -127,7 +127,7 @@ class RepositoryRun:
                 await self.seams.budget.settle(
                     reservation, dict(meter.by_credential), rates_of(self.client)
                 )
-                await self.seams.pace.give_back(credential, points - meter.requests)
+                await self.seams.pace.give_back(ticket, points - meter.requests)
 
     async def _star_history(
         self, target: Target, facts: RepoFacts, state: RepoState | None
