@@ -149,5 +149,10 @@ def collect_command(
     if summary.fatal:
         fail(summary.fatal, summary.fatal_code)
     click.echo(summary.line())
+    if summary.waiting and not summary.outcomes:
+        err.print(
+            f"nothing was due: each of the {summary.waiting} repositories was read within its"
+            " interval (see `ghtraffic status`); `ghtraffic collect --all` reads them now"
+        )
     if summary.exit_code:
         raise SystemExit(summary.exit_code)

@@ -54,6 +54,8 @@ API_VERSION = "2022-11-28"
 #: GraphQL's points per hour (GitHub: 5,000 for a user token).
 DEFAULT_GRAPHQL_LIMIT = 5000
 GHES_PREFIX = "/api/v3"
+#: Enterprise Server answers GraphQL beside its REST API, at ``/api/graphql``.
+GHES_GRAPHQL = "/api/graphql"
 GHES_VERSION = "3.19.0"
 JSON_TYPE = "application/json; charset=utf-8"
 RATE_DOCS = "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api"
@@ -189,9 +191,12 @@ class GitHubEndpoint:
         root = str(request.base_url).rstrip("/")
         if config.ghes:
             headers["x-github-enterprise-version"] = GHES_VERSION
-            if path != GHES_PREFIX and not path.startswith(GHES_PREFIX + "/"):
+            if path == GHES_GRAPHQL:
+                path = "/graphql"
+            elif path != GHES_PREFIX and not path.startswith(GHES_PREFIX + "/"):
                 return self._finish("not_found", api.not_found(), headers)
-            path = path[len(GHES_PREFIX) :] or "/"
+            else:
+                path = path[len(GHES_PREFIX) :] or "/"
             root += GHES_PREFIX
 
         if not request.headers.get("user-agent"):
@@ -331,7 +336,8 @@ class GitHubEndpoint:
             rate = state.graphql_limiter.spend(key, now, points)
             if isinstance(answer.get("data"), dict) and answer["data"].get("rateLimit"):
                 answer["data"]["rateLimit"].update(remaining=rate.remaining, used=rate.used)
-        return self._finish("graphql", api.ApiResult(200, answer), headers, rate)
+        shown = None if state.config.ghes else rate  # Enterprise Server: no rate limits
+        return self._finish("graphql", api.ApiResult(200, answer), headers, shown)
 
     def _finish(
         self,
