@@ -16,7 +16,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from ghtraffic.collect.schedule import Choice, Interval, choose, interval_of, stretch
+from ghtraffic.collect.schedule import (
+    Choice,
+    Interval,
+    choose,
+    interval_of,
+    is_due,
+    stretch,
+)
 from ghtraffic.collect.targets import Target
 from ghtraffic.config import Settings
 from ghtraffic.storage import runlog
@@ -126,3 +133,92 @@ def choose_for_run(
         available_per_day=(available_per_day(given, settings.rate_floor, hours) if given else None),
         everything=everything,
     )
+
+
+def anything_due(archive: Archive, settings: Settings, now: datetime) -> bool:
+    """Whether a top-up run would read something: the newest run left repositories
+    deferred or failed, or a repository this archive collects is due at its cadence."""
+    with archive.db.read_session() as session:
+        if runlog.newest_left_work(session):
+            return True
+    owners = {owner.lower() for owner in settings.owners}
+    named = {name.lower() for name in settings.repos}
+
+    def collected_here(state: RepoState) -> bool:
+        name = state.full_name.lower()
+        if state.last_success_at is None or not settings.selects(name):
+            return False
+        if settings.apps or not (owners or named):
+            return True
+        return name in named or name.split("/")[0] in owners
+
+    today = now.date()
+    for state in archive.repo_states().values():
+        if collected_here(state):
+            interval = interval_of(
+                state, today, cadence=settings.cadence, max_interval=settings.max_interval
+            )
+            if is_due(state, interval, today):
+                return True
+    return False
+
+
+def archive_plan(archive: Archive, settings: Settings, now: datetime, *, pending: int = 0) -> Plan:
+    """The plan of the archive's repositories as of ``now``, with the limits GitHub last
+    reported and the hours of the last day that had runs (``pending``: configured
+    repositories not archived yet)."""
+    with archive.db.read_session() as session:
+        limits = runlog.known_limits(session)
+        hours = runlog.hours_with_runs(session, now - timedelta(days=1))
+    return plan(
+        archive.repo_states(),
+        now.date(),
+        cadence=settings.cadence,
+        max_interval=settings.max_interval,
+        limits=limits,
+        floor=settings.rate_floor,
+        hours_with_runs=hours,
+        pending=pending,
+    )
+
+
+def plan_lines(figures: Plan) -> list[str]:
+    """The plan for people: need against budget, the intervals, and the shortfall."""
+    kinds = ", ".join(
+        f"{k.repositories} {kind} "
+        + (
+            "daily"
+            if k.longest == 1
+            else f"every {k.shortest}–{k.longest} days"
+            if k.shortest != k.longest
+            else f"every {k.longest} days"
+        )
+        for kind, k in figures.kinds.items()
+    )
+    given = (
+        f"{figures.available_per_day:,.0f} available (runs in {figures.hours_with_runs}"
+        " hour(s) of the last day)"
+        if figures.available_per_day is not None
+        else "the limit is not known yet"
+    )
+    lines = [
+        f"rate budget: {figures.need_per_day:,.0f} rate points a day needed at this cadence,"
+        f" {given}" + (f"; {kinds}" if kinds else "")
+    ]
+    if figures.shortfall:
+        lines.append(f"short: {figures.shortfall}")
+    return lines
+
+
+def plan_document(figures: Plan) -> dict[str, object]:
+    """The plan as JSON."""
+    return {
+        "need_per_day": round(figures.need_per_day, 1),
+        "available_per_day": figures.available_per_day,
+        "hours_with_runs": figures.hours_with_runs,
+        "shortfall": figures.shortfall,
+        "kinds": {
+            kind: {"repos": k.repositories, "shortest_days": k.shortest, "longest_days": k.longest}
+            for kind, k in figures.kinds.items()
+        },
+    }

@@ -26,6 +26,7 @@ from ghtraffic.github.ratelimit import RateLimitState
 from ghtraffic.storage.batch import RepoBatch
 from ghtraffic.storage.database import Database
 from ghtraffic.storage.tables import OUTCOMES, CollectionResult, CollectionRun
+from ghtraffic.storage.tables_tasks import RateBudgetRow
 
 R = CollectionRun
 INTERRUPTED = "interrupted: the run ended without finishing (killed or stopped)"
@@ -207,6 +208,32 @@ def hours_with_runs(session: Session, since: datetime) -> int:
     """In how many distinct hours runs started since ``since``."""
     started = session.scalars(select(R.started_at).where(R.started_at >= since))
     return len({at.replace(minute=0, second=0, microsecond=0) for at in started})
+
+
+def known_limits(session: Session) -> list[int]:
+    """Each credential's hourly limit as GitHub last reported it: the workers' shared
+    budgets when there are any, else the newest run's."""
+    shared = list(session.scalars(select(RateBudgetRow.lim)))
+    if shared:
+        return shared
+    newest = session.scalar(
+        select(R.rate_limit)
+        .where(R.rate_limit.is_not(None))
+        .order_by(R.started_at.desc(), R.id.desc())
+        .limit(1)
+    )
+    return [newest] if newest is not None else []
+
+
+def newest_left_work(session: Session) -> bool:
+    """Whether the newest closed run left repositories deferred or failed."""
+    newest = session.execute(
+        select(R.repos_failed, R.repos_deferred)
+        .where(R.status != "running")
+        .order_by(R.started_at.desc(), R.id.desc())
+        .limit(1)
+    ).first()
+    return newest is not None and (newest[0] > 0 or newest[1] > 0)
 
 
 def logged(session: Session, run_id: int) -> tuple[set[str], set[int]]:

@@ -30,7 +30,7 @@ from procrastinate.tasks import configure_task
 from ghtraffic.collect.budget import Deferred, Reservation
 from ghtraffic.collect.etags import ArchiveEtagStore
 from ghtraffic.collect.facts import with_graph_facts
-from ghtraffic.collect.planner import choose_for_run
+from ghtraffic.collect.planner import anything_due, choose_for_run
 from ghtraffic.collect.repository import RepositoryRun, credential_of, rates_of
 from ghtraffic.collect.run import open_client
 from ghtraffic.collect.seams import Seams, Unbudgeted, Unpaced
@@ -57,6 +57,7 @@ SCHEDULE_TASK = "ghtraffic.schedule_run"
 COLLECT_TASK = "ghtraffic.collect_repo"
 PROCESS_TASK = "ghtraffic.process_repo"
 STALLED_TASK = "ghtraffic.retry_stalled"
+TOP_UP_TASK = "ghtraffic.top_up"
 COLLECT_QUEUE = "collect"
 PROCESS_QUEUE = "process"
 SCHEDULE_QUEUE = "schedule"
@@ -162,6 +163,15 @@ async def schedule_run(context: JobContext, timestamp: int) -> str:
             continue
         queued += await _queue(context, rt, run_id, total, target, credentials, offset)
     return f"run {run_id}: {queued} repositories queued, {len(failures)} owners failed"
+
+
+async def top_up(context: JobContext, timestamp: int) -> str:
+    """A run between the scheduled ones, when a repository is due or the newest run left
+    some deferred or failed: a credential's limit refills every hour."""
+    rt = runtime(context)
+    if not await asyncio.to_thread(anything_due, rt.archive, rt.settings, datetime.now(UTC)):
+        return "nothing due"
+    return await schedule_run(context, timestamp)
 
 
 async def _list(
