@@ -110,7 +110,8 @@ def measure(cadence: str, args: argparse.Namespace, workdir: Path) -> dict[str, 
                 CollectionResult.outcome == "ok"
             )
         ):
-            reads[name].add(at.date())
+            if at is not None:
+                reads[name].add(at.date())
         delays: dict[bool, list[float]] = defaultdict(list)
         for name, spike_day, created in session.execute(
             select(Repo.full_name, TrafficEvent.day, TrafficEvent.created_at).join(
