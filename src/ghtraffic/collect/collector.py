@@ -70,13 +70,15 @@ class Collector:
         #: Read the dated stargazer lists of repositories whose star history is unknown.
         self.star_history = True
         self._storage = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ghtraffic-storage")
+        #: Processing has a thread of its own: the storage thread keeps committing meanwhile.
+        self._processing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ghtraffic-process")
 
     async def run(self) -> RunSummary:
         now = datetime.now(UTC)
         with self.archive.db.session() as session:
             run_id = runlog.open_run(session, self.settings.api_url, now)
         self.summary.run_id = run_id
-        log = ArchiveRunLog(self.archive.db, run_id)
+        log = ArchiveRunLog(self.archive.db, run_id, watch=False)
         try:
             try:
                 await self._run(log)
@@ -87,6 +89,7 @@ class Collector:
         except (StorageError, gh.GitHubError) as exc:
             self._fatal(str(exc))
         finally:
+            self._processing.shutdown(wait=True)
             self._storage.shutdown(wait=True)
             self._finish(log)
         return self.summary
@@ -132,7 +135,7 @@ class Collector:
             self.etags,
             Seams(budget, pace_of(self.settings), log),
             in_storage=self._in_storage,
-            on_committed=self.on_committed,
+            after_commit=self._process,
             on_notice=self._notice,
             star_history=self.star_history,
         )
@@ -170,6 +173,10 @@ class Collector:
         requests in flight while SQLite or PostgreSQL commits."""
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._storage, func, *args)
+
+    async def _process(self, outcome: RepoOutcome) -> None:
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(self._processing, self.on_committed, outcome)
 
     def _result(self, outcome: RepoOutcome) -> None:
         self.summary.outcomes.append(outcome)

@@ -67,7 +67,7 @@ class RepositoryRun:
         *,
         in_storage: InStorage,
         in_commit: Sequence[InCommit] = (),
-        on_committed: Callable[[RepoOutcome], None] | None = None,
+        after_commit: Callable[[RepoOutcome], Awaitable[object]] | None = None,
         on_notice: Callable[[str], None] = lambda m: None,
         star_history: bool = True,
         clock_offset: timedelta = timedelta(0),
@@ -80,7 +80,8 @@ class RepositoryRun:
         self.claimed: set[int] = set()
         self.in_storage = in_storage
         self._in_commit = [seams.log.in_commit, *in_commit]
-        self.on_committed = on_committed
+        #: Runs once a repository's data is committed (processing, in one process).
+        self.after_commit = after_commit
         self.on_notice = on_notice
         #: Set once the server said it has no traffic API: only facts are read after.
         self.no_traffic_api: str | None = None
@@ -182,8 +183,8 @@ class RepositoryRun:
         except BaseException:
             self.etags.restore(pending)
             raise
-        if self.on_committed is not None:
-            await self.in_storage(self.on_committed, outcome)
+        if self.after_commit is not None:
+            await self.after_commit(outcome)
         return outcome
 
     def _commit_in_storage(

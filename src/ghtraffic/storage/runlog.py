@@ -270,7 +270,9 @@ class ArchiveRunLog:
     ``total``: on workers, how many results close the run (the result that completes the
     count closes it); in one process the run is closed by :func:`finish` when it ends.
     ``rate``: the newest rate-limit headers, kept in the run's row with each result.
-    A stop is remembered once seen: a stopped run stays stopped.
+    A stop is remembered once seen: a stopped run stays stopped. ``watch``: whether other
+    processes may stop the run (workers), so the archive is asked; a run in one process
+    knows its own stops.
     """
 
     def __init__(
@@ -280,15 +282,17 @@ class ArchiveRunLog:
         *,
         total: int | None = None,
         rate: Callable[[], RateLimitState | None] = lambda: None,
+        watch: bool = True,
     ) -> None:
         self.db = db
+        self.watch = watch
         self.run_id = run_id
         self.total = total
         self._rate = rate
         self._stopped: str | None = None
 
     def stopped(self) -> str | None:
-        if self._stopped is None:
+        if self._stopped is None and self.watch:
             with self.db.read_session() as session:
                 self._stopped = stopped(session, self.run_id)
         return self._stopped
