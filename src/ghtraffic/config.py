@@ -43,6 +43,12 @@ class ConfigError(Exception):
     """A usage or configuration problem; its message is one line a person can act on."""
 
 
+#: The most days between two reads of a repository (``cadence = "auto"``), by default and
+#: at the most: GitHub keeps 14 days, so 12 leaves room for one failed run.
+DEFAULT_MAX_INTERVAL = 7
+LONGEST_INTERVAL = 12
+
+
 class _CollectSection(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -52,12 +58,24 @@ class _CollectSection(BaseModel):
     exclude: list[str] = Field(default_factory=list)
     skip_forks: bool = False
     skip_archived: bool = False
+    cadence: Literal["auto", "daily"] = "auto"
+    max_interval: int = Field(default=DEFAULT_MAX_INTERVAL, ge=1)
 
     @field_validator("repos")
     @classmethod
     def _repo_names(cls, value: list[str]) -> list[str]:
         for name in value:
             parse_repo_name(name)
+        return value
+
+    @field_validator("max_interval")
+    @classmethod
+    def _at_most_twelve(cls, value: int) -> int:
+        if value > LONGEST_INTERVAL:
+            raise ValueError(
+                f"{value} days between reads could lose days after one failed run (GitHub"
+                f" keeps 14): use {LONGEST_INTERVAL} or fewer"
+            )
         return value
 
 
@@ -150,6 +168,12 @@ class Settings:
     exclude: tuple[str, ...] = ()
     skip_forks: bool = False
     skip_archived: bool = False
+    #: ``auto``: busy repositories daily, quieter ones less often (``collect/schedule.py``);
+    #: ``daily``: every repository every day.
+    cadence: str = "auto"
+    max_interval: int = DEFAULT_MAX_INTERVAL
+    #: Read every repository in this run, due or not (``collect --all``).
+    read_all: bool = False
     concurrency: int = 4
     #: Pacing for GitHub's secondary limit (900 points a minute); 0 turns pacing off.
     requests_per_minute: int = 800
@@ -339,6 +363,8 @@ def load_settings(
         exclude=tuple(section.exclude),
         skip_forks=section.skip_forks,
         skip_archived=section.skip_archived,
+        cadence=section.cadence,
+        max_interval=section.max_interval,
         concurrency=file.concurrency or 4,
         requests_per_minute=(
             file.requests_per_minute if file.requests_per_minute is not None else 800

@@ -102,7 +102,7 @@ def test_no_push_access_on_one_of_two_repos(case: Case) -> None:
     )
     with running(config) as fake:
         result = _run(
-            ["collect", "--quiet", "--repo", kept, "--repo", denied],
+            ["collect", "--all", "--quiet", "--repo", kept, "--repo", denied],
             env=case.env(GHTRAFFIC_API_URL=fake.api_url),
             cwd=case.cwd,
         )
@@ -119,7 +119,7 @@ def test_no_push_access_on_one_of_two_repos(case: Case) -> None:
 def test_unknown_repo_fails_alone_and_the_other_is_collected(case: Case) -> None:
     missing = "acme-labs/no-such-repo"
     result = _run(
-        ["collect", "--quiet", "--repo", missing, "--repo", case.repos[0]],
+        ["collect", "--all", "--quiet", "--repo", missing, "--repo", case.repos[0]],
         env=case.env(),
         cwd=case.cwd,
     )

@@ -64,7 +64,8 @@ def archive(fake: FakeGitHub, tmp_path_factory: pytest.TempPathFactory) -> Archi
     for day in range(DAYS):
         if day:
             fake.advance_days(1)
-        runs.append(run_cli(["collect", "--owner", OWNER], env=env, cwd=cwd))
+        # Every repository every day (the daily cadence: these tests read the archive).
+        runs.append(run_cli(["collect", "--all", "--owner", OWNER], env=env, cwd=cwd))
     repos = repos_of(fake.world(), OWNER)
     assert len(repos) >= 2, f"the fake needs two {OWNER} repositories, has {repos}"
     return Archive(home, cwd, repos, runs, fake.now(), fake.api_url)

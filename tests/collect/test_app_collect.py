@@ -57,6 +57,7 @@ def app_credential(keys: tuple[str, str], **changes: Any) -> AppCredential:
 
 
 def collect(fake: FakeGitHub, archive: Archive, **changes: Any) -> RunSummary:
+    changes.setdefault("read_all", True)  # every repository, due or not
     settings = Settings(
         api_url=fake.api_url,
         token=changes.pop("token", None),

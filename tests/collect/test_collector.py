@@ -37,7 +37,10 @@ def fake() -> Iterator[FakeGitHub]:
 
 
 def collect(fake: FakeGitHub, archive: Archive, **changes: Any) -> RunSummary:
+    """One run reading every repository (as ``collect --all``): these tests are about
+    reading; the cadence has tests of its own."""
     token = changes.pop("token", "demo-token")
+    changes.setdefault("read_all", True)
     settings = Settings(
         api_url=fake.api_url,
         token=SecretStr(token),
@@ -172,7 +175,7 @@ def test_transient_faults_are_retried_and_nothing_is_lost(
 def test_an_exhausted_rate_limit_defers_the_rest_until_the_next_run(
     archive: Archive,
 ) -> None:
-    config = FakeGitHubConfig(repos=6, seed=11, start=START, rate_limit=40)
+    config = FakeGitHubConfig(repos=6, seed=11, start=START, rate_limit=25)
     with running(config) as fake:
         first = collect(fake, archive, rate_floor=5)
         assert first.ok > 0

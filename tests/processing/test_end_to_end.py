@@ -29,8 +29,8 @@ from tests.notifications.receivers import (
     webhook_receiver,
 )
 
-SEED = 33
-REPO = "acme-labs/easy-plugin"
+SEED = 1112
+REPO = "acme-labs/py-bot"
 SPIKE = date(2026, 1, 19)
 #: Collected on the spike day (its window ends the day before), then the day after.
 START = datetime(2026, 1, 19, 22, 0, tzinfo=UTC)
@@ -69,6 +69,7 @@ def settings_for(fake: FakeGitHub, webhook: WebhookReceiver, smtp: SmtpReceiver)
         api_url=fake.api_url,
         token=SecretStr("demo-token"),
         repos=(REPO,),
+        cadence="daily",  # read the day after too, whatever its activity
         concurrency=2,
         requests_per_minute=0,
         sections={"processing": {}, "notifications": notifications},

@@ -61,6 +61,12 @@ from ghtraffic.storage.credentials import collection_credentials
     metavar="PATH",
     help="The GitHub App's private key (PEM), with --app-id.",
 )
+@click.option(
+    "--all",
+    "read_all",
+    is_flag=True,
+    help="Read every repository now, due or not (by default each is read at its cadence).",
+)
 @click.option("--quiet", "-q", is_flag=True, help="Print only failures and the summary.")
 @config_options
 @one_line_errors
@@ -74,6 +80,7 @@ def collect_command(
     lock_wait: float | None,
     app_id: str | None,
     app_key_file: str | None,
+    read_all: bool,
     quiet: bool,
     config_path: str | None,
     database_url: str | None,
@@ -99,6 +106,7 @@ def collect_command(
     changes: dict[str, object] = {
         "repos": settings.repos + repos,
         "owners": settings.owners + owners,
+        "read_all": read_all,
     }
     if concurrency is not None:
         changes["concurrency"] = concurrency
@@ -141,5 +149,10 @@ def collect_command(
     if summary.fatal:
         fail(summary.fatal, summary.fatal_code)
     click.echo(summary.line())
+    if summary.waiting and not summary.outcomes:
+        err.print(
+            f"nothing was due: each of the {summary.waiting} repositories was read within its"
+            " interval (see `ghtraffic status`); `ghtraffic collect --all` reads them now"
+        )
     if summary.exit_code:
         raise SystemExit(summary.exit_code)

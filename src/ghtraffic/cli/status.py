@@ -11,7 +11,9 @@ import click
 from rich.table import Table
 
 from ghtraffic.cli.common import config_options, one_line_errors, out
-from ghtraffic.config import load_settings
+from ghtraffic.collect.planner import Plan, archive_plan, plan_document, plan_lines
+from ghtraffic.collect.schedule import Interval
+from ghtraffic.config import Settings, load_settings
 from ghtraffic.storage import queries
 from ghtraffic.storage.archive import Archive, open_archive
 from ghtraffic.storage.records import RepoStatus, StatusReport
@@ -40,9 +42,11 @@ def status_command(
     moment = as_of.replace(tzinfo=UTC) if as_of else datetime.now(UTC)
     if as_json:
         report = read_status(archive, moment, settings.repos)
-        click.echo(json.dumps(status_document(report, _star_sources(archive)), indent=2))
+        figures = archive_plan(archive, settings, moment, pending=len(report.never_archived))
+        document = status_document(report, _star_sources(archive), figures)
+        click.echo(json.dumps(document, indent=2))
     else:
-        print_status(archive, moment, configured=settings.repos)
+        print_status(archive, moment, configured=settings.repos, settings=settings)
 
 
 def read_status(archive: Archive, as_of: datetime, configured: Sequence[str] = ()) -> StatusReport:
@@ -72,11 +76,14 @@ def _iso(value: date | datetime | None) -> str | None:
 
 
 def status_document(
-    report: StatusReport, star_sources: dict[int, str] | None = None
+    report: StatusReport, star_sources: dict[int, str] | None = None, figures: Plan | None = None
 ) -> dict[str, Any]:
     """The status as JSON; ``star_history`` says where each repository's star history
-    comes from: the dated stargazer list, or the daily snapshots."""
+    comes from: the dated stargazer list, or the daily snapshots; ``plan`` (with
+    ``figures``) the rate budget at the repositories' cadence, and each repository's read
+    interval and why."""
     sources = star_sources or {}
+    intervals = figures.intervals if figures is not None else {}
     return {
         "as_of": _iso(report.as_of),
         "repos_archived": report.repos_archived,
@@ -106,11 +113,22 @@ def status_document(
             "repos_deferred": report.last_run.repos_deferred,
             "message": report.last_run.message,
         },
+        "plan": plan_document(figures) if figures is not None else None,
         "repos": [
-            {**_repo_document(r), "star_history": sources.get(r.repo_id, "snapshots")}
+            {
+                **_repo_document(r),
+                "star_history": sources.get(r.repo_id, "snapshots"),
+                **_interval_document(intervals.get(r.repo_id)),
+            }
             for r in report.repos
         ],
     }
+
+
+def _interval_document(interval: Interval | None) -> dict[str, Any]:
+    if interval is None:
+        return {"read_every_days": None, "cadence": None, "cadence_why": None}
+    return {"read_every_days": interval.days, "cadence": interval.kind, "cadence_why": interval.why}
 
 
 def _star_sources(archive: Archive) -> dict[int, str]:
@@ -141,10 +159,19 @@ def _repo_document(r: RepoStatus) -> dict[str, Any]:
 
 
 def print_status(
-    archive: Archive, as_of: datetime, *, brief: bool = False, configured: Sequence[str] = ()
+    archive: Archive,
+    as_of: datetime,
+    *,
+    brief: bool = False,
+    configured: Sequence[str] = (),
+    settings: Settings | None = None,
 ) -> None:
-    """The status as a summary and tables of repositories (only the summary if ``brief``)."""
+    """The status as a summary and tables of repositories (only the summary if ``brief``);
+    with ``settings``, the rate budget at the repositories' cadence too."""
     report = read_status(archive, as_of, configured)
+    figures = None
+    if settings is not None:
+        figures = archive_plan(archive, settings, as_of, pending=len(report.never_archived))
     last = report.last_run
     lost = sum(r.lost_count for r in report.repos)
     unexplained = sum(r.unexplained_count for r in report.repos)
@@ -163,6 +190,8 @@ def print_status(
             f"last run #{last.id}: {last.status}, {last.repos_ok} ok, {last.repos_failed} failed, "
             f"{last.repos_deferred} deferred" + (f" ({last.message})" if last.message else "")
         )
+    for line in plan_lines(figures) if figures is not None else ():
+        out.print(line, markup=False)
     if brief:
         return
     _print_never_archived(report)
@@ -179,6 +208,7 @@ def print_status(
         "lost",
         "unexplained",
         "at risk",
+        "read every",
     ):
         right = column in ("days", "lost", "unexplained")
         table.add_column(column, justify="right" if right else "left")
@@ -186,6 +216,7 @@ def print_status(
         risk = ""
         if r.at_risk and r.leaves_window_at is not None:
             risk = f"leaves {r.leaves_window_at:%Y-%m-%d %H:%M} UTC"
+        interval = figures.intervals.get(r.repo_id) if figures is not None else None
         table.add_row(
             r.full_name,
             _iso(r.first_day) or "-",
@@ -195,6 +226,7 @@ def print_status(
             _ranges_text(r.lost_days) if r.lost_days else "0",
             f"{r.unexplained_count:,}",
             risk,
+            f"{interval.days} d ({interval.why})" if interval is not None else "-",
         )
     out.print(table)
 

@@ -96,7 +96,8 @@ def worker_command(
         return
     if requests_per_minute is not None:
         settings = settings.with_changes(requests_per_minute=requests_per_minute)
-    schedule = cron or schedule_config(settings).cron
+    schedule_settings = schedule_config(settings)
+    schedule = cron or schedule_settings.cron
     config = metrics_config(settings)
     port = metrics_port if metrics_port is not None else config.worker_port
     metrics = None
@@ -119,6 +120,7 @@ def worker_command(
             wait=not until_idle,
             stop_timeout=stop_timeout,
             metrics=metrics,
+            top_up=schedule_settings.top_up,
         )
     )
     err.print(f"worker stopped on {stopped_by}" if stopped_by else "worker stopped: queues empty")

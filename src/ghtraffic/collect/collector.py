@@ -14,13 +14,16 @@ import asyncio
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any, TypeVar
 
 from ghtraffic.collect.budget import LocalBudget
 from ghtraffic.collect.etags import ArchiveEtagStore
-from ghtraffic.collect.reader import Reading
+from ghtraffic.collect.facts import with_graph_facts
+from ghtraffic.collect.planner import choose_for_run
 from ghtraffic.collect.repository import RepositoryRun, rates_of
-from ghtraffic.collect.seams import Seams, Unpaced
+from ghtraffic.collect.schedule import state_of
+from ghtraffic.collect.seams import Seams, pace_of
 from ghtraffic.collect.summary import RunSummary
 from ghtraffic.collect.targets import Target, discover
 from ghtraffic.config import Settings
@@ -31,7 +34,6 @@ from ghtraffic.github.parse import parse_repo
 from ghtraffic.storage import runlog
 from ghtraffic.storage.archive import Archive
 from ghtraffic.storage.errors import StorageError
-from ghtraffic.storage.records import RepoState
 from ghtraffic.storage.runlog import ArchiveRunLog
 
 T = TypeVar("T")
@@ -68,13 +70,15 @@ class Collector:
         #: Read the dated stargazer lists of repositories whose star history is unknown.
         self.star_history = True
         self._storage = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ghtraffic-storage")
+        #: Processing has a thread of its own: the storage thread keeps committing meanwhile.
+        self._processing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ghtraffic-process")
 
     async def run(self) -> RunSummary:
         now = datetime.now(UTC)
         with self.archive.db.session() as session:
             run_id = runlog.open_run(session, self.settings.api_url, now)
         self.summary.run_id = run_id
-        log = ArchiveRunLog(self.archive.db, run_id)
+        log = ArchiveRunLog(self.archive.db, run_id, watch=False)
         try:
             try:
                 await self._run(log)
@@ -85,13 +89,30 @@ class Collector:
         except (StorageError, gh.GitHubError) as exc:
             self._fatal(str(exc))
         finally:
+            self._processing.shutdown(wait=True)
             self._storage.shutdown(wait=True)
             self._finish(log)
         return self.summary
 
     async def _run(self, log: ArchiveRunLog) -> None:
         states = await self._in_storage(self.archive.repo_states)
-        targets, owner_failures = await discover(self.settings, self.client.owner_repos, parse_repo)
+        listed, owner_failures = await discover(self.settings, self.client.owner_repos, parse_repo)
+        if listed and self.client.rate is None:
+            await self._learn_rate_limit()
+        choice = await self._in_storage(
+            partial(
+                choose_for_run,
+                self.archive,
+                self.settings,
+                listed,
+                states,
+                self.client.server_now() or datetime.now(UTC),
+                [rate.limit for rate in rates_of(self.client).values()],
+                everything=self.settings.read_all,
+            )
+        )
+        self.summary.waiting = len(choice.waiting)
+        targets = await with_graph_facts(self.client, choice.due, self._notice)
         self.on_total(len(targets) + len(owner_failures))
         for failure in owner_failures:
             outcome = RepoOutcome(failure.owner, "failed", reason=failure.reason)
@@ -100,8 +121,6 @@ class Collector:
         at = self.client.server_now() or datetime.now(UTC)
         await self._in_storage(self.etags.keep, self.archive, at)
         await self._in_storage(log.add_requests, self.client.requests, self.client.points)
-        if targets and self.client.rate is None:
-            await self._learn_rate_limit()
         budget = LocalBudget(
             lambda: rates_of(self.client),
             lambda: self.client.server_now() or datetime.now(UTC),
@@ -110,23 +129,16 @@ class Collector:
             refresh=self.client.rate_limit,
             on_notice=self.on_notice,
         )
-        by_name = {state.full_name.lower(): state for state in states.values()}
         unit = RepositoryRun(
             self.client,
             self.archive,
             self.etags,
-            Seams(budget, Unpaced(), log),
-            Reading(states.get),
+            Seams(budget, pace_of(self.settings), log),
             in_storage=self._in_storage,
-            on_committed=self.on_committed,
+            after_commit=self._process,
             on_notice=self._notice,
             star_history=self.star_history,
         )
-
-        def state_of(target: Target) -> RepoState | None:
-            if target.facts is not None:
-                return states.get(target.facts.github_id)
-            return by_name.get(target.requested.lower())
 
         queue: asyncio.Queue[Target] = asyncio.Queue()
         for target in targets:
@@ -138,7 +150,7 @@ class Collector:
                     target = queue.get_nowait()
                 except asyncio.QueueEmpty:
                     return
-                outcome = await unit(target, state_of(target))
+                outcome = await unit(target, state_of(target, states))
                 if outcome is not None:
                     self._result(outcome)
 
@@ -161,6 +173,10 @@ class Collector:
         requests in flight while SQLite or PostgreSQL commits."""
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._storage, func, *args)
+
+    async def _process(self, outcome: RepoOutcome) -> None:
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(self._processing, self.on_committed, outcome)
 
     def _result(self, outcome: RepoOutcome) -> None:
         self.summary.outcomes.append(outcome)

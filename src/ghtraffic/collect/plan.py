@@ -7,11 +7,14 @@ derived from the plan itself: the rate budget reserves it, the request pace take
 
 What is due, per repository and day:
 
-* the daily views and clones, the referrers and paths, and the releases (their assets'
-  download counts): always;
-* the weekly views and clones: when the newest archived week is not the last whole one;
-* the single-repository call: when the repository was named rather than listed (its id,
-  a rename), or once a week (watchers are only in that answer).
+* the daily views and clones, the referrers and paths: always;
+* the releases (their assets' download counts): unless GraphQL gave them all;
+* the weekly views and clones: when the newest archived week is not the last whole one,
+  on a read of a later day than the repository's last (a first read, or a second the same
+  day, keeps to the daily figures);
+* the single-repository call: when neither a listing nor GraphQL gave the repository's
+  facts (a named repository: its id, a rename), or once a week when only a listing gave
+  them (watchers are only in that answer or in GraphQL's).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
+from ghtraffic.collect.targets import Target
 from ghtraffic.collect.window import weekly_due
 from ghtraffic.storage.records import RepoState
 
@@ -60,31 +64,28 @@ class RequestPlan:
     def __contains__(self, call: object) -> bool:
         return call in self.calls
 
-    def without(self, calls: frozenset[Call]) -> RequestPlan:
-        return RequestPlan(self.calls - calls, self.by_name)
-
 
 def plan_for(
-    listed: bool, state: RepoState | None, today: date, *, traffic_api: bool = True
+    target: Target, state: RepoState | None, today: date, *, traffic_api: bool = True
 ) -> RequestPlan:
-    """The calls due today for a repository (``listed``: it came from an owner's listing,
-    with its facts; else it was named). ``state`` is what the archive knows of it."""
+    """The calls due today for ``target``; ``state`` is what the archive knows of it."""
     calls: set[Call] = set()
-    if not listed or watchers_due(state, today):
+    named = target.facts is None
+    if named or (not target.full_facts and watchers_due(state, today)):
         calls.add(Call.FACTS)
     if traffic_api:
         calls |= TRAFFIC - WEEKLY
-        if state is None or weekly_due(state.latest_week_start, today):
+        if target.downloads_complete:
+            calls.discard(Call.RELEASES)
+        later_day = state is not None and read_before(state, today)
+        if later_day and weekly_due(state.latest_week_start if state else None, today):
             calls |= WEEKLY
-    return RequestPlan(frozenset(calls), by_name=not listed)
+    return RequestPlan(frozenset(calls), by_name=named)
 
 
-def refine(plan: RequestPlan, state: RepoState | None, today: date) -> RequestPlan:
-    """The plan once the repository's id is known (a named one: its state may say that
-    the weekly figures are not due after all)."""
-    if state is not None and not weekly_due(state.latest_week_start, today):
-        return plan.without(WEEKLY)
-    return plan
+def read_before(state: RepoState, today: date) -> bool:
+    """Whether the repository was last read successfully on a day before ``today``."""
+    return state.last_success_at is not None and state.last_success_at.date() < today
 
 
 def watchers_due(state: RepoState | None, today: date) -> bool:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from ghtraffic.collect.plan import DAILY, WEEKLY, Call, RequestPlan, refine
+from ghtraffic.collect.plan import DAILY, WEEKLY, Call, RequestPlan
 from ghtraffic.collect.targets import Target
 from ghtraffic.collect.window import complete_span, observe_daily, observe_weekly
 from ghtraffic.domain import DayValues, PopularPath, Referrer, RepoFacts, WeekValues
@@ -27,7 +27,6 @@ from ghtraffic.github.parse import (
     parse_repo,
     parse_series,
 )
-from ghtraffic.storage.records import RepoState
 
 Fetch = Callable[[GitHubClient, str, str], Awaitable[Response]]
 
@@ -68,30 +67,20 @@ class Observed:
     points: int = 0
 
 
-@dataclass
-class Reading:
-    """What a reader needs beyond the client: the archive's state of a repository by id,
-    and the ids already read in this run (a repository named twice is read once)."""
-
-    state_of: Callable[[int], RepoState | None]
-    claimed: set[int] = field(default_factory=set)
-
-
 async def read(
-    client: GitHubClient, target: Target, plan: RequestPlan, reading: Reading
+    client: GitHubClient, target: Target, plan: RequestPlan, claimed: set[int]
 ) -> Observed | None:
-    """Carry out ``plan``; ``None`` when the repository was already read in this run."""
+    """Carry out ``plan``; ``None`` when the repository is in ``claimed`` (already read in
+    this run: named twice, or named and listed), else it is added to it."""
     owner, name = target.owner_name
     facts = target.facts
-    today_guess = (client.server_now() or datetime.now(UTC)).date()
     if Call.FACTS in plan:
         facts = parse_repo((await client.repo(owner, name)).data)
         owner, name = facts.owner, facts.name
-        plan = refine(plan, reading.state_of(facts.github_id), today_guess)
     assert facts is not None, "a plan without the single-repository call has the facts"
-    if facts.github_id in reading.claimed:
+    if facts.github_id in claimed:
         return None
-    reading.claimed.add(facts.github_id)
+    claimed.add(facts.github_id)
     now = client.server_now() or datetime.now(UTC)
     observed = Observed(facts, target.requested, now.date(), now)
     calls = [call for call in Call if call in plan and call in FETCH]
@@ -117,11 +106,11 @@ async def read(
         raise errors[0][1]  # nothing of the window arrived: the repository failed
     observed.problems = [f"{call}: {error}" for call, error in errors]
     observed.rate_limited = any(isinstance(e, gh.RateLimitExhausted) for _, e in errors)
-    _apply(observed, got, now)
+    _apply(observed, target, got, now)
     return observed
 
 
-def _apply(observed: Observed, got: dict[Call, Response], now: datetime) -> None:
+def _apply(observed: Observed, target: Target, got: dict[Call, Response], now: datetime) -> None:
     """Parse the answers into ``observed``; "today" is the UTC day of GitHub's clock."""
     first = got.get(Call.VIEWS) or got[Call.CLONES]
     observed.at = first.date or now
@@ -139,6 +128,8 @@ def _apply(observed: Observed, got: dict[Call, Response], now: datetime) -> None
         observed.paths = parse_paths(got[Call.PATHS].data)
     if Call.RELEASES in got:
         observed.downloads = parse_downloads(got[Call.RELEASES].data)
+    elif target.downloads_complete:
+        observed.downloads = target.downloads
     if got.keys() >= WEEKLY and views and clones:
         observed.weekly = observe_weekly(
             series(Call.WEEKLY_VIEWS, "views") or {},

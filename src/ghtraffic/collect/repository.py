@@ -21,7 +21,7 @@ from ghtraffic.collect.budget import Deferred
 from ghtraffic.collect.commit import InCommit, commit
 from ghtraffic.collect.etags import ArchiveEtagStore
 from ghtraffic.collect.plan import plan_for
-from ghtraffic.collect.reader import Observed, Reading, read
+from ghtraffic.collect.reader import Observed, read
 from ghtraffic.collect.seams import Seams
 from ghtraffic.collect.targets import Target
 from ghtraffic.domain import RepoFacts, RepoOutcome
@@ -64,11 +64,10 @@ class RepositoryRun:
         archive: Archive,
         etags: ArchiveEtagStore,
         seams: Seams,
-        reading: Reading,
         *,
         in_storage: InStorage,
         in_commit: Sequence[InCommit] = (),
-        on_committed: Callable[[RepoOutcome], None] | None = None,
+        after_commit: Callable[[RepoOutcome], Awaitable[object]] | None = None,
         on_notice: Callable[[str], None] = lambda m: None,
         star_history: bool = True,
         clock_offset: timedelta = timedelta(0),
@@ -77,10 +76,12 @@ class RepositoryRun:
         self.archive = archive
         self.etags = etags
         self.seams = seams
-        self.reading = reading
+        #: The ids of the repositories read so far (each is read once in a run).
+        self.claimed: set[int] = set()
         self.in_storage = in_storage
         self._in_commit = [seams.log.in_commit, *in_commit]
-        self.on_committed = on_committed
+        #: Runs once a repository's data is committed (processing, in one process).
+        self.after_commit = after_commit
         self.on_notice = on_notice
         #: Set once the server said it has no traffic API: only facts are read after.
         self.no_traffic_api: str | None = None
@@ -119,7 +120,7 @@ class RepositoryRun:
         the budget with what the requests inside the block spent, and give the pace back
         what they did not use."""
         reservation = await self.seams.budget.reserve(credential, points, optional=optional)
-        await self.seams.pace.acquire(credential, points)
+        ticket = await self.seams.pace.acquire(credential, points)
         with metered() as meter:
             try:
                 yield meter
@@ -127,7 +128,7 @@ class RepositoryRun:
                 await self.seams.budget.settle(
                     reservation, dict(meter.by_credential), rates_of(self.client)
                 )
-                await self.seams.pace.give_back(credential, points - meter.requests)
+                await self.seams.pace.give_back(ticket, points - meter.requests)
 
     async def _star_history(
         self, target: Target, facts: RepoFacts, state: RepoState | None
@@ -152,16 +153,11 @@ class RepositoryRun:
         stop = await self.in_storage(self.seams.log.stopped)
         if stop is not None:
             return _outcome(target, "deferred", stop)
-        plan = plan_for(
-            target.facts is not None,
-            state,
-            self.now().date(),
-            traffic_api=self.no_traffic_api is None,
-        )
+        plan = plan_for(target, state, self.now().date(), traffic_api=self.no_traffic_api is None)
         try:
             async with self._spending(credential_of(self.client, target), plan.points) as meter:
                 try:
-                    observed = await read(self.client, target, plan, self.reading)
+                    observed = await read(self.client, target, plan, self.claimed)
                 except gh.RateLimitExhausted as exc:
                     reason = f"rate limit exhausted until {_hhmm(exc.reset_at)} UTC: deferred"
                     return _outcome(target, "deferred", reason, meter)
@@ -187,8 +183,8 @@ class RepositoryRun:
         except BaseException:
             self.etags.restore(pending)
             raise
-        if self.on_committed is not None:
-            await self.in_storage(self.on_committed, outcome)
+        if self.after_commit is not None:
+            await self.after_commit(outcome)
         return outcome
 
     def _commit_in_storage(

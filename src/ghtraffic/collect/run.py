@@ -100,7 +100,8 @@ async def open_client(
     """
     options: dict[str, Any] = {
         "concurrency": settings.concurrency,
-        "requests_per_minute": settings.requests_per_minute or None,
+        # The pace is the seams' (a sliding window per credential), not the client's.
+        "requests_per_minute": None,
         "etag_store": etags,
         "retry": retry,
     }

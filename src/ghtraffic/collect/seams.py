@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from ghtraffic.collect.budget import Rates, Reservation, Spent
+from ghtraffic.collect.pace import SlidingWindow, Ticket
+from ghtraffic.config import Settings
 from ghtraffic.domain import RepoOutcome
 from ghtraffic.storage.batch import RepoBatch
 
@@ -31,11 +33,11 @@ class Budget(Protocol):
 
 
 class Pace(Protocol):
-    async def acquire(self, credential: str | None, requests: int) -> None:
+    async def acquire(self, credential: str | None, requests: int) -> Ticket:
         """Return when ``requests`` more requests of the credential keep to the pace."""
         ...
 
-    async def give_back(self, credential: str | None, unused: int) -> None:
+    async def give_back(self, ticket: Ticket, unused: int) -> None:
         """Requests acquired but not made (negative: made beyond those acquired)."""
         ...
 
@@ -71,12 +73,12 @@ class Seams:
 
 
 class Unpaced:
-    """No pace of its own: the client spaces its requests (a run in one process)."""
+    """No pace (``requests_per_minute = 0``)."""
 
-    async def acquire(self, credential: str | None, requests: int) -> None:
-        return None
+    async def acquire(self, credential: str | None, requests: int) -> Ticket:
+        return Ticket(credential, requests)
 
-    async def give_back(self, credential: str | None, unused: int) -> None:
+    async def give_back(self, ticket: Ticket, unused: int) -> None:
         return None
 
 
@@ -90,3 +92,10 @@ class Unbudgeted:
 
     async def settle(self, reservation: Reservation, spent: Spent, rates: Rates) -> None:
         return None
+
+
+def pace_of(settings: Settings) -> Pace:
+    """The pace of a run in one process: a sliding window of ``requests_per_minute``."""
+    if settings.requests_per_minute <= 0:
+        return Unpaced()
+    return SlidingWindow(settings.requests_per_minute)

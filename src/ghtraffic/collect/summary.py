@@ -16,6 +16,8 @@ class RunSummary:
     rate_remaining: int | None = None
     rate_limit: int | None = None
     notices: list[str] = field(default_factory=list)
+    #: Repositories not due in this run (their cadence reads them on a later day).
+    waiting: int = 0
     #: Set when the run had to stop early for a reason that concerns every repository.
     fatal: str | None = None
     #: The CLI's exit code for a fatal reason: 2 for configuration (a bad token), else 1.
@@ -57,8 +59,10 @@ class RunSummary:
             if self.rate_remaining is not None
             else "no rate limit reported"
         )
+        waiting = f", {self.waiting} not due" if self.waiting else ""
         return (
             f"{len(self.outcomes)} repos: {self.ok} ok, {self.failed} failed, "
-            f"{self.deferred} deferred; {self.requests} requests ({self.points} rate points), "
-            f"{rate}; {self.days_added} days added, {self.days_raised} raised"
+            f"{self.deferred} deferred{waiting}; {self.requests} requests"
+            f" ({self.points} rate points), {rate}; {self.days_added} days added,"
+            f" {self.days_raised} raised"
         )

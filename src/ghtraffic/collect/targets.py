@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -16,12 +17,45 @@ from ghtraffic.github.hosts import normalise_api_url
 class Target:
     """A repository to collect, by the name it was asked for.
 
-    ``facts`` is known when the repository came from an owner's listing; an explicit
-    name is resolved by the single-repository call (which also follows a rename).
+    ``facts`` is known when the repository came from an owner's listing or from GraphQL;
+    otherwise the single-repository call resolves the name (and follows a rename).
     """
 
     requested: str
     facts: RepoFacts | None = None
+    #: The facts are GraphQL's: watchers and open issues included (a listing has neither).
+    full_facts: bool = False
+    #: GraphQL's download counts of the newest releases' assets, ``TAG/ASSET`` -> count,
+    #: and whether they are all of them (then no REST call reads the releases).
+    downloads: dict[str, int] | None = None
+    downloads_complete: bool = False
+
+    def as_job(self) -> dict[str, Any]:
+        """The target as a queued job's arguments (JSON)."""
+        return {
+            "requested": self.requested,
+            "facts": dataclasses.asdict(self.facts) if self.facts is not None else None,
+            "full_facts": self.full_facts,
+            "downloads": self.downloads,
+            "downloads_complete": self.downloads_complete,
+        }
+
+    @classmethod
+    def from_job(
+        cls,
+        requested: str,
+        facts: dict[str, Any] | None = None,
+        full_facts: bool = False,
+        downloads: dict[str, int] | None = None,
+        downloads_complete: bool = False,
+    ) -> Target:
+        return cls(
+            requested,
+            RepoFacts(**facts) if facts is not None else None,
+            full_facts,
+            downloads,
+            downloads_complete,
+        )
 
     @property
     def owner_name(self) -> tuple[str, str]:

@@ -29,7 +29,7 @@ import itertools
 import json
 import math
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email.utils import format_datetime
 from typing import Any
 
@@ -39,7 +39,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
-from ghtraffic.fakegithub import api, bodies, installations
+from ghtraffic.fakegithub import api, bodies, graphql, installations
 from ghtraffic.fakegithub.clock import FakeClock, parse_instant
 from ghtraffic.fakegithub.config import FakeGitHubConfig
 from ghtraffic.fakegithub.faults import FaultInjector, faults_from_mapping, parse_faults
@@ -48,10 +48,14 @@ from ghtraffic.fakegithub.ratelimit import RateLimiter, RateState, window_start
 from ghtraffic.fakegithub.replay import replay_world
 from ghtraffic.fakegithub.secondary import SecondaryLimiter
 from ghtraffic.fakegithub.stats import Stats
-from ghtraffic.fakegithub.world import Repo, World, build_world
+from ghtraffic.fakegithub.world import Account, Repo, World, build_world
 
 API_VERSION = "2022-11-28"
+#: GraphQL's points per hour (GitHub: 5,000 for a user token).
+DEFAULT_GRAPHQL_LIMIT = 5000
 GHES_PREFIX = "/api/v3"
+#: Enterprise Server answers GraphQL beside its REST API, at ``/api/graphql``.
+GHES_GRAPHQL = "/api/graphql"
 GHES_VERSION = "3.19.0"
 JSON_TYPE = "application/json; charset=utf-8"
 RATE_DOCS = "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api"
@@ -77,6 +81,10 @@ class FakeState:
     faults: FaultInjector
     apps: installations.AppRegistry
     stats: Stats = field(default_factory=Stats)
+    #: GraphQL's budget, apart from REST's.
+    graphql_limiter: RateLimiter = field(
+        default_factory=lambda: RateLimiter(DEFAULT_GRAPHQL_LIMIT, resource="graphql")
+    )
     secondary: SecondaryLimiter = field(default_factory=SecondaryLimiter)
     #: Daily views/clones windows answered whole (no fault, or only drifted fields):
     #: (repo id, kind, hour).
@@ -183,9 +191,12 @@ class GitHubEndpoint:
         root = str(request.base_url).rstrip("/")
         if config.ghes:
             headers["x-github-enterprise-version"] = GHES_VERSION
-            if path != GHES_PREFIX and not path.startswith(GHES_PREFIX + "/"):
+            if path == GHES_GRAPHQL:
+                path = "/graphql"
+            elif path != GHES_PREFIX and not path.startswith(GHES_PREFIX + "/"):
                 return self._finish("not_found", api.not_found(), headers)
-            path = path[len(GHES_PREFIX) :] or "/"
+            else:
+                path = path[len(GHES_PREFIX) :] or "/"
             root += GHES_PREFIX
 
         if not request.headers.get("user-agent"):
@@ -253,6 +264,9 @@ class GitHubEndpoint:
             body = bodies.rate_limit(rate.limit, rate.remaining, rate.reset)
             return self._finish("rate_limit", api.ApiResult(200, body), headers, rate, request)
 
+        if request.method == "POST" and path.rstrip("/") == "/graphql":
+            return await self._graphql(request, user, token, now, headers)
+
         if not config.ghes and rate.remaining <= 0:
             message = f"API rate limit exceeded for user ID {user.id}."
             result = api.ApiResult(403, bodies.error(403, message, RATE_DOCS))
@@ -299,6 +313,31 @@ class GitHubEndpoint:
             truncate=fault == "truncate",
             served=served,
         )
+
+    async def _graphql(
+        self, request: Request, user: Account, token: str, now: datetime, headers: dict[str, str]
+    ) -> Response:
+        """A GraphQL query: GitHub's schema, GraphQL's own budget."""
+        state = self.state
+        key = state.apps.rate_key(token)
+        rate = state.graphql_limiter.state(key, now)
+        if rate.remaining <= 0:
+            message = f"API rate limit exceeded for user ID {user.id}."
+            result = api.ApiResult(403, bodies.error(403, message, RATE_DOCS))
+            return self._finish("graphql", result, headers, rate)
+        try:
+            body = await request.json()
+        except ValueError:
+            body = None
+        reset = graphql.reset_at(now)
+        figures = {"limit": rate.limit, "remaining": rate.remaining, "used": rate.used}
+        answer, points = graphql.answer(state.world, user, now, body, {**figures, "resetAt": reset})
+        if points:
+            rate = state.graphql_limiter.spend(key, now, points)
+            if isinstance(answer.get("data"), dict) and answer["data"].get("rateLimit"):
+                answer["data"]["rateLimit"].update(remaining=rate.remaining, used=rate.used)
+        shown = None if state.config.ghes else rate  # Enterprise Server: no rate limits
+        return self._finish("graphql", api.ApiResult(200, answer), headers, shown)
 
     def _finish(
         self,

@@ -29,6 +29,9 @@ Metric = Literal["views", "clones"]
 JSON = dict[str, Any]
 
 _GROWTH_EPOCH = date(2025, 1, 1)
+#: Shares of busy and modest repositories; the rest are quiet.
+BUSY_SHARE = 0.05
+MODEST_SHARE = 0.25
 _WEEKDAY = (1.05, 1.12, 1.1, 1.05, 0.95, 0.55, 0.6)
 _BURST_REFERRERS = (
     "news.ycombinator.com",
@@ -205,13 +208,16 @@ class TrafficModel:
         if cached is not None:
             return cached
         rng = _rng(self.seed, repo_id, "profile")
+        # As in a real organisation: most repositories are quiet (0–2 views a day), a
+        # quarter modest, one in twenty busy and prone to bursts.
         tier = rng.random()
-        if tier < 0.04:
-            level = math.exp(rng.uniform(math.log(800), math.log(6000)))
-        elif tier < 0.24:
-            level = rng.uniform(0.05, 1.2)
+        busy = tier < BUSY_SHARE
+        if busy:
+            level = math.exp(rng.uniform(math.log(300), math.log(6000)))
+        elif tier < BUSY_SHARE + MODEST_SHARE:
+            level = math.exp(rng.uniform(math.log(4), math.log(120)))
         else:
-            level = min(900.0, rng.lognormvariate(2.6, 1.0))
+            level = rng.uniform(0.0, 1.6)
         ci = rng.random() < 0.15
         if ci:
             clone_level = math.exp(rng.uniform(math.log(30), math.log(2500)))
@@ -234,7 +240,7 @@ class TrafficModel:
             ci_uniques=rng.uniform(2, 40),
             growth=rng.uniform(-0.15, 0.6),
             dedup=rng.uniform(0.55, 0.85),
-            burst_rate=rng.uniform(0.01, 0.04),
+            burst_rate=rng.uniform(0.04, 0.1) if busy else rng.uniform(0.005, 0.02),
             quiet_lists=rng.random() < 0.12,
             referrers=referrers,
         )

@@ -15,6 +15,7 @@ class RateState:
     remaining: int
     used: int
     reset: int  # epoch seconds (fake time) when the window restarts
+    resource: str = "core"
 
     def headers(self) -> dict[str, str]:
         return {
@@ -22,7 +23,7 @@ class RateState:
             "x-ratelimit-remaining": str(self.remaining),
             "x-ratelimit-used": str(self.used),
             "x-ratelimit-reset": str(self.reset),
-            "x-ratelimit-resource": "core",
+            "x-ratelimit-resource": self.resource,
         }
 
 
@@ -33,10 +34,12 @@ def window_start(now: datetime) -> int:
 
 
 class RateLimiter:
-    """Counts points per token; the window restarts at every full hour of the fake clock."""
+    """Counts points per token; the window restarts at every full hour of the fake clock.
+    ``resource``: ``core`` (REST) or ``graphql``, each a budget of its own."""
 
-    def __init__(self, limit: int = DEFAULT_LIMIT) -> None:
+    def __init__(self, limit: int = DEFAULT_LIMIT, resource: str = "core") -> None:
         self.limit = limit
+        self.resource = resource
         self._lock = threading.Lock()
         self._used: dict[str, tuple[int, int]] = {}  # token -> (window start, used)
 
@@ -48,15 +51,15 @@ class RateLimiter:
     def state(self, token: str, now: datetime) -> RateState:
         with self._lock:
             start, used = self._current(token, now)
-        return RateState(self.limit, max(0, self.limit - used), used, start + 3600)
+        return RateState(self.limit, max(0, self.limit - used), used, start + 3600, self.resource)
 
     def exhausted(self, token: str, now: datetime) -> bool:
         return self.state(token, now).remaining <= 0
 
-    def spend(self, token: str, now: datetime) -> RateState:
+    def spend(self, token: str, now: datetime, points: int = 1) -> RateState:
         with self._lock:
             start, used = self._current(token, now)
-            self._used[token] = (start, used + 1)
+            self._used[token] = (start, used + points)
         return self.state(token, now)
 
     def reset(self) -> None:

@@ -98,6 +98,8 @@ class GitHubClient:
         self.retry_policy = retry or RetryPolicy()
         self.etags: EtagStore = etag_store if etag_store is not None else MemoryEtagStore()
         self.rate: RateLimitState | None = None
+        #: GraphQL's budget, apart from the REST one (``rate``).
+        self.graphql_rate: RateLimitState | None = None
         self.requests = 0
         self.points = 0
         self._token = SecretStr(token) if isinstance(token, str) else token
@@ -152,7 +154,9 @@ class GitHubClient:
         if date is not None:
             self._server_now = date
         state = parse_rate_headers(response.headers, date)
-        if state is None:
+        if state is None or state.resource != "core":
+            if state is not None and state.resource == "graphql":
+                self.graphql_rate = state
             return
         self.rate = state
         if response.status_code != 304 and not response.request.url.path.endswith("/rate_limit"):
@@ -201,8 +205,20 @@ class GitHubClient:
         result: Response = await attempts(self._attempt, url, what, conditional, accept)
         return result
 
+    async def post(self, path: str, body: Any, *, what: str) -> Response:
+        """POST a JSON body (GraphQL) with the retries of ``get``; never conditional."""
+        url = self.url_for(path)
+        attempts = retrying(self.retry_policy, log, f"POST {url}")
+        result: Response = await attempts(self._attempt, url, what, False, None, body)
+        return result
+
     async def _attempt(
-        self, url: str, what: str, conditional: bool, accept: str | None = None
+        self,
+        url: str,
+        what: str,
+        conditional: bool,
+        accept: str | None = None,
+        body: Any = None,
     ) -> Response:
         cached = self.etags.get(url) if conditional else None
         headers = {"If-None-Match": cached[0]} if cached else {}
@@ -213,7 +229,10 @@ class GitHubClient:
                 await self._pacer.wait()
             try:
                 async with asyncio.timeout(self._timeout):
-                    response = await self._http.get(url, headers=headers)
+                    if body is None:
+                        response = await self._http.get(url, headers=headers)
+                    else:
+                        response = await self._http.post(url, headers=headers, json=body)
             except (httpx.TransportError, TimeoutError) as exc:
                 reason = transport_reason(exc)
                 log.debug("GET %s failed: %s", url, reason)
@@ -223,7 +242,8 @@ class GitHubClient:
             except httpx.TooManyRedirects:
                 raise BadResponse(f"GitHub redirected too many times for {url}", url=url) from None
         log.debug(
-            "GET %s -> %s (rate remaining %s)",
+            "%s %s -> %s (rate remaining %s)",
+            "GET" if body is None else "POST",
             url,
             response.status_code,
             response.headers.get("x-ratelimit-remaining", "-"),

@@ -215,7 +215,7 @@ class MultiClient(AuthClient):
         await super()._on_response(response)
         name = response.request.extensions.get(CREDENTIAL_KEY)
         state = parse_rate_headers(response.headers, parse_http_date(response.headers.get("date")))
-        if isinstance(name, str) and state is not None:
+        if isinstance(name, str) and state is not None and state.resource == "core":
             self._rates[name] = state
             self.rate = min(self._rates.values(), key=lambda s: s.remaining)
 

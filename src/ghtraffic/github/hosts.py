@@ -23,3 +23,12 @@ def normalise_api_url(api_url: str) -> str:
     if not url:
         raise ValueError("the API URL is empty")
     return url
+
+
+def graphql_url(api_url: str) -> str:
+    """Where GraphQL answers: ``API/graphql`` (github.com and Enterprise Cloud), or
+    ``https://HOST/api/graphql`` beside Enterprise Server's ``https://HOST/api/v3``."""
+    url = normalise_api_url(api_url)
+    if is_enterprise_server(url):
+        url = url.rstrip("/")[: -len("/v3")]
+    return url + "/graphql"

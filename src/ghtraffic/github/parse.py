@@ -6,11 +6,16 @@ the wrong shape raises :class:`~.errors.BadResponse`.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
 from ..domain import PopularPath, Referrer, RepoFacts
 from .errors import BadResponse
+
+#: In a GraphQL facts query: the newest releases read, and the assets read per release.
+RELEASES = 5
+ASSETS = 10
 
 
 def _object(body: object, what: str) -> dict[str, Any]:
@@ -173,3 +178,46 @@ def parse_starred_at(body: object) -> list[datetime]:
             raise BadResponse.wrong_shape("stargazers (starred_at missing)")
         times.append(datetime.fromisoformat(value.replace("Z", "+00:00")))
     return times
+
+
+@dataclass(frozen=True, slots=True)
+class GraphFacts:
+    facts: RepoFacts
+    #: Release assets' cumulative downloads, ``TAG/ASSET`` -> count (the newest releases).
+    downloads: dict[str, int]
+    #: Every release and asset is in ``downloads`` (no REST call needed for them).
+    downloads_complete: bool
+
+
+def parse_graph_facts(node: dict[str, Any]) -> GraphFacts:
+    """One repository of a GraphQL facts query's answer (``github/graphql.py``)."""
+    owner, _, name = _str(node, "nameWithOwner", "repository").partition("/")
+    releases = _object(node.get("releases"), "repository.releases")
+    downloads: dict[str, int] = {}
+    complete = _int(releases, "totalCount", "releases", 0) <= RELEASES
+    for release in releases.get("nodes") or []:
+        if not isinstance(release, dict):
+            continue
+        tag = _str(release, "tagName", "release")
+        assets = _object(release.get("releaseAssets"), "release.releaseAssets")
+        complete = complete and _int(assets, "totalCount", "releaseAssets", 0) <= ASSETS
+        for asset in assets.get("nodes") or []:
+            if isinstance(asset, dict):
+                downloads[f"{tag}/{_str(asset, 'name', 'asset')}"] = _int(
+                    asset, "downloadCount", "asset", 0
+                )
+    description = node.get("description")
+    facts = RepoFacts(
+        github_id=_int(node, "databaseId", "repository"),
+        owner=owner,
+        name=name,
+        private=_bool(node, "isPrivate", "repository"),
+        fork=_bool(node, "isFork", "repository"),
+        archived=_bool(node, "isArchived", "repository"),
+        stars=_int(node, "stargazerCount", "repository", 0),
+        forks=_int(node, "forkCount", "repository", 0),
+        open_issues=_int(_object(node.get("issues"), "repository.issues"), "totalCount", "", 0),
+        watchers=_int(_object(node.get("watchers"), "repository.watchers"), "totalCount", "", 0),
+        description=description if isinstance(description, str) else None,
+    )
+    return GraphFacts(facts, downloads, complete)

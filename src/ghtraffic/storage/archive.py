@@ -6,21 +6,17 @@ from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from ghtraffic.domain import RepoOutcome
 from ghtraffic.github.ratelimit import RateLimitState
-from ghtraffic.storage import queries, runlog
+from ghtraffic.storage import queries, runlog, states
 from ghtraffic.storage.batch import RepoBatch
 from ghtraffic.storage.database import Database
 from ghtraffic.storage.records import ExportRow, RepoRow, RepoState, ResultRow, RunRow, StatusReport
 from ghtraffic.storage.tables import (
     HttpCache,
-    Repo,
-    RepoSnapshot,
-    TrafficWeekly,
-    TrafficWindow,
 )
 
 __all__ = ["Archive", "ExportRow", "RepoBatch", "RepoRow", "RepoState", "RunRow", "StatusReport"]
@@ -78,51 +74,9 @@ class Archive:
             return queries.find_repo(session, full_name)
 
     def repo_states(self, ids: Collection[int] | None = None) -> dict[int, RepoState]:
-        """Per repository id: newest week, last day with watchers, last success, last window
-        (of the repositories ``ids`` only, when given)."""
-
-        def only(query: Select[int, date], column: object) -> Select[int, date]:
-            return query if ids is None else query.where(column.in_(list(ids)))  # type: ignore[attr-defined]
-
+        """Per repository id: what a run needs to know before reading it (``states.py``)."""
         with self.db.read_session() as session:
-            weeks = _latest(
-                session,
-                only(
-                    select(TrafficWeekly.repo_id, func.max(TrafficWeekly.week_start)),
-                    TrafficWeekly.repo_id,
-                ).group_by(TrafficWeekly.repo_id),
-            )
-            watchers = _latest(
-                session,
-                only(
-                    select(RepoSnapshot.repo_id, func.max(RepoSnapshot.day)),
-                    RepoSnapshot.repo_id,
-                )
-                .where(RepoSnapshot.watchers.is_not(None))
-                .group_by(RepoSnapshot.repo_id),
-            )
-            windows = _latest(
-                session,
-                only(
-                    select(TrafficWindow.repo_id, func.max(TrafficWindow.day)),
-                    TrafficWindow.repo_id,
-                ).group_by(TrafficWindow.repo_id),
-            )
-            listed = select(Repo.id, Repo.full_name, Repo.last_success_at)
-            if ids is not None:
-                listed = listed.where(Repo.id.in_(list(ids)))
-            repos = session.execute(listed)
-            return {
-                repo_id: RepoState(
-                    repo_id=repo_id,
-                    full_name=full_name,
-                    latest_week_start=weeks.get(repo_id),
-                    last_watchers_day=watchers.get(repo_id),
-                    last_success_at=last_success_at,
-                    last_window_day=windows.get(repo_id),
-                )
-                for repo_id, full_name, last_success_at in repos
-            }
+            return states.repo_states(session, ids)
 
     def start_run(self, api_url: str, started_at: datetime) -> int:
         """Open a run in the run log (status ``running``); returns its id."""

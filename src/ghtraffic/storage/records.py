@@ -33,6 +33,13 @@ class RepoState:
     last_watchers_day: date | None
     last_success_at: datetime | None
     last_window_day: date | None
+    #: The newest day any window of the repository covered.
+    last_covered_day: date | None = None
+    #: GitHub's 14-day views of its newest window that has them.
+    views_14d: int | None = None
+    #: The day of its newest spike, and the day its newest release asset was first seen.
+    last_spike_day: date | None = None
+    last_release_day: date | None = None
 
 
 @dataclass(frozen=True, slots=True)

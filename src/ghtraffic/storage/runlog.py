@@ -26,6 +26,7 @@ from ghtraffic.github.ratelimit import RateLimitState
 from ghtraffic.storage.batch import RepoBatch
 from ghtraffic.storage.database import Database
 from ghtraffic.storage.tables import OUTCOMES, CollectionResult, CollectionRun
+from ghtraffic.storage.tables_tasks import RateBudgetRow
 
 R = CollectionRun
 INTERRUPTED = "interrupted: the run ended without finishing (killed or stopped)"
@@ -203,6 +204,38 @@ def interrupt_stale(session: Session, at: datetime) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
+def hours_with_runs(session: Session, since: datetime) -> int:
+    """In how many distinct hours runs started since ``since``."""
+    started = session.scalars(select(R.started_at).where(R.started_at >= since))
+    return len({at.replace(minute=0, second=0, microsecond=0) for at in started})
+
+
+def known_limits(session: Session) -> list[int]:
+    """Each credential's hourly limit as GitHub last reported it: the workers' shared
+    budgets when there are any, else the newest run's."""
+    shared = list(session.scalars(select(RateBudgetRow.lim)))
+    if shared:
+        return shared
+    newest = session.scalar(
+        select(R.rate_limit)
+        .where(R.rate_limit.is_not(None))
+        .order_by(R.started_at.desc(), R.id.desc())
+        .limit(1)
+    )
+    return [newest] if newest is not None else []
+
+
+def newest_left_work(session: Session) -> bool:
+    """Whether the newest closed run left repositories deferred or failed."""
+    newest = session.execute(
+        select(R.repos_failed, R.repos_deferred)
+        .where(R.status != "running")
+        .order_by(R.started_at.desc(), R.id.desc())
+        .limit(1)
+    ).first()
+    return newest is not None and (newest[0] > 0 or newest[1] > 0)
+
+
 def logged(session: Session, run_id: int) -> tuple[set[str], set[int]]:
     """The names (lower case) and repository ids the run holds a result for."""
     rows = session.execute(
@@ -237,7 +270,9 @@ class ArchiveRunLog:
     ``total``: on workers, how many results close the run (the result that completes the
     count closes it); in one process the run is closed by :func:`finish` when it ends.
     ``rate``: the newest rate-limit headers, kept in the run's row with each result.
-    A stop is remembered once seen: a stopped run stays stopped.
+    A stop is remembered once seen: a stopped run stays stopped. ``watch``: whether other
+    processes may stop the run (workers), so the archive is asked; a run in one process
+    knows its own stops.
     """
 
     def __init__(
@@ -247,15 +282,17 @@ class ArchiveRunLog:
         *,
         total: int | None = None,
         rate: Callable[[], RateLimitState | None] = lambda: None,
+        watch: bool = True,
     ) -> None:
         self.db = db
+        self.watch = watch
         self.run_id = run_id
         self.total = total
         self._rate = rate
         self._stopped: str | None = None
 
     def stopped(self) -> str | None:
-        if self._stopped is None:
+        if self._stopped is None and self.watch:
             with self.db.read_session() as session:
                 self._stopped = stopped(session, self.run_id)
         return self._stopped

@@ -2,8 +2,9 @@
 
 ``ghtraffic_rate_budget``: per credential (keyed by a SHA-256, never the token) GitHub's
 ``remaining``, ``limit`` and ``reset`` as last seen, and the offset of GitHub's clock to
-the workers'. ``ghtraffic_request_pace``: per credential the requests a worker may still
-make in the current pace. Both are state of the moment: backup and copy leave them out.
+the workers'. ``ghtraffic_request_log``: per credential the requests taken in the last
+minute (the sliding window of the request pace). Both are state of the moment: backup and
+copy leave them out.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from types import MappingProxyType
 
-from sqlalchemy import Float, Integer, Text, func
+from sqlalchemy import BigInteger, Float, Index, Integer, Text, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ghtraffic.storage.base import Base
@@ -35,10 +36,14 @@ class RateBudgetRow(Base):
     )
 
 
-class RequestPaceRow(Base):
-    __tablename__ = "ghtraffic_request_pace"
-    __table_args__ = ({"info": dict(TRANSIENT)},)
+class RequestLogRow(Base):
+    __tablename__ = "ghtraffic_request_log"
+    __table_args__ = (
+        Index("ix_ghtraffic_request_log_fingerprint_at", "fingerprint", "at"),
+        {"info": dict(TRANSIENT)},
+    )
 
-    fingerprint: Mapped[str] = mapped_column(Text, primary_key=True)
-    tokens: Mapped[float] = mapped_column(Float)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    fingerprint: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    requests: Mapped[int] = mapped_column(Integer)

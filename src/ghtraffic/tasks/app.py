@@ -13,9 +13,15 @@ STALLED_CRON = "* * * * * */5"
 
 
 def build_app(
-    database_url: str, *, cron: str, stalled_cron: str = STALLED_CRON, pool_size: int = 10
+    database_url: str,
+    *,
+    cron: str,
+    top_up: str = "",
+    stalled_cron: str = STALLED_CRON,
+    pool_size: int = 10,
 ) -> App:
-    """The app on the archive's database; ``cron`` (UTC) schedules the collection runs."""
+    """The app on the archive's database; ``cron`` (UTC) schedules the collection runs,
+    ``top_up`` the runs between them that start only when something is due ("": none)."""
     connector = PsycopgConnector(
         conninfo=conninfo(database_url), min_size=1, max_size=max(4, pool_size)
     )
@@ -24,6 +30,11 @@ def build_app(
         jobs.schedule_run
     )
     app.periodic(cron=cron, periodic_id="run")(schedule)
+    if top_up:
+        topping = app.task(name=jobs.TOP_UP_TASK, queue=jobs.SCHEDULE_QUEUE, pass_context=True)(
+            jobs.top_up
+        )
+        app.periodic(cron=top_up, periodic_id="top_up")(topping)
     app.task(
         name=jobs.COLLECT_TASK,
         queue=jobs.COLLECT_QUEUE,

@@ -16,7 +16,7 @@ queued again.
 from __future__ import annotations
 
 import asyncio
-import dataclasses
+import logging
 from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -29,13 +29,14 @@ from procrastinate.tasks import configure_task
 
 from ghtraffic.collect.budget import Deferred, Reservation
 from ghtraffic.collect.etags import ArchiveEtagStore
-from ghtraffic.collect.reader import Reading
+from ghtraffic.collect.facts import with_graph_facts
+from ghtraffic.collect.planner import anything_due, choose_for_run
 from ghtraffic.collect.repository import RepositoryRun, credential_of, rates_of
 from ghtraffic.collect.run import open_client
 from ghtraffic.collect.seams import Seams, Unbudgeted, Unpaced
 from ghtraffic.collect.targets import OwnerFailure, Target, discover, listing_urls
 from ghtraffic.config import Settings
-from ghtraffic.domain import RepoFacts, RepoOutcome
+from ghtraffic.domain import RepoOutcome
 from ghtraffic.github import errors as gh
 from ghtraffic.github.credentials import MultiClient
 from ghtraffic.github.hosts import normalise_api_url
@@ -50,10 +51,13 @@ from ghtraffic.storage.runlog import ArchiveRunLog
 from ghtraffic.tasks.budget import CredentialBudgets
 from ghtraffic.tasks.pace import CredentialPaces
 
+logger = logging.getLogger("ghtraffic.tasks")
+
 SCHEDULE_TASK = "ghtraffic.schedule_run"
 COLLECT_TASK = "ghtraffic.collect_repo"
 PROCESS_TASK = "ghtraffic.process_repo"
 STALLED_TASK = "ghtraffic.retry_stalled"
+TOP_UP_TASK = "ghtraffic.top_up"
 COLLECT_QUEUE = "collect"
 PROCESS_QUEUE = "process"
 SCHEDULE_QUEUE = "schedule"
@@ -161,13 +165,22 @@ async def schedule_run(context: JobContext, timestamp: int) -> str:
     return f"run {run_id}: {queued} repositories queued, {len(failures)} owners failed"
 
 
+async def top_up(context: JobContext, timestamp: int) -> str:
+    """A run between the scheduled ones, when a repository is due or the newest run left
+    some deferred or failed: a credential's limit refills every hour."""
+    rt = runtime(context)
+    if not await asyncio.to_thread(anything_due, rt.archive, rt.settings, datetime.now(UTC)):
+        return "nothing due"
+    return await schedule_run(context, timestamp)
+
+
 async def _list(
     rt: Runtime, run_id: int
 ) -> tuple[list[Target], list[OwnerFailure], dict[str, str], float] | None:
-    """The run's repositories, the owners whose listing failed, the credential each
-    repository's first request will use, and GitHub's clock minus this machine's (in
-    seconds); ``None`` when the listing stopped the run (a rejected token, a spent rate
-    limit, an unreachable API: the run says so)."""
+    """The run's due repositories in urgency order, the owners whose listing failed, the
+    credential each repository's first request will use, and GitHub's clock minus this
+    machine's (in seconds); ``None`` when the listing stopped the run (a rejected token,
+    a spent rate limit, an unreachable API: the run says so)."""
     settings, archive = rt.settings, rt.archive
     etags = ArchiveEtagStore(
         await asyncio.to_thread(archive.load_etags, listing_urls(settings.api_url, settings.owners))
@@ -178,7 +191,18 @@ async def _list(
     ):
         stopped: str | None = None
         try:
-            targets, failures = await discover(resolved, client.owner_repos, parse_repo)
+            listed, failures = await discover(resolved, client.owner_repos, parse_repo)
+            states = await asyncio.to_thread(archive.repo_states)
+            choice = await asyncio.to_thread(
+                choose_for_run,
+                archive,
+                settings,
+                listed,
+                states,
+                client.server_now() or datetime.now(UTC),
+                [rate.limit for rate in rates_of(client).values()],
+            )
+            targets = await with_graph_facts(client, choice.due, logger.info)
         except gh.GitHubError as exc:
             targets, failures, stopped = [], [], str(exc)
         credentials = {
@@ -212,7 +236,6 @@ async def _queue(
 ) -> int:
     """Queue ``target``'s collection job (1), or log it deferred when a job of an
     earlier run still waits for it (0)."""
-    facts = dataclasses.asdict(target.facts) if target.facts is not None else None
     key = lock_key(target)
     try:
         await context.app.configure_task(
@@ -220,8 +243,7 @@ async def _queue(
         ).defer_async(
             run_id=run_id,
             total=total,
-            requested=target.requested,
-            facts=facts,
+            target=target.as_job(),
             credential=credentials.get(target.requested),
             clock_offset=clock_offset,
         )
@@ -248,8 +270,7 @@ async def collect_repo(
     context: JobContext,
     run_id: int,
     total: int,
-    requested: str,
-    facts: dict[str, Any] | None = None,
+    target: dict[str, Any],
     credential: str | None = None,
     clock_offset: float = 0.0,
 ) -> str:
@@ -258,8 +279,9 @@ async def collect_repo(
     GitHub's clock minus this machine's when the run listed it, in seconds."""
     rt = runtime(context)
     settings, archive = rt.settings, rt.archive
-    target = Target(requested, RepoFacts(**facts) if facts is not None else None)
-    repo_id = target.facts.github_id if target.facts is not None else None
+    wanted = Target.from_job(**target)
+    requested = wanted.requested
+    repo_id = wanted.facts.github_id if wanted.facts is not None else None
     log = ArchiveRunLog(archive.db, run_id, total=total)
 
     def known() -> tuple[bool, dict[int, RepoState]]:
@@ -272,7 +294,7 @@ async def collect_repo(
     done, states = await asyncio.to_thread(known)
     if done:
         return "already done in this run"
-    owner, name = target.owner_name
+    owner, name = wanted.owner_name
     api = normalise_api_url(settings.api_url)
     prefixes = [f"{api}/repos/{owner}/{name}", f"{api}/repos/{requested}"]
     etags = ArchiveEtagStore(await asyncio.to_thread(archive.load_etags, prefixes))
@@ -289,13 +311,12 @@ async def collect_repo(
                 archive,
                 etags,
                 Seams(rt.budgets or Unbudgeted(), rt.paces or Unpaced(), log),
-                Reading(states.get),
                 in_storage=asyncio.to_thread,
                 in_commit=[lambda batch, outcome: defer_processing(rt.deferrer, batch, outcome)],
                 clock_offset=timedelta(seconds=clock_offset),
             )
             state = next(iter(states.values()), None)
-            outcome = await unit(target, state)
+            outcome = await unit(wanted, state)
     except Deferred:
         raise  # retried at the reset
     except Exception as exc:

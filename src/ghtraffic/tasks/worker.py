@@ -83,6 +83,7 @@ async def run_worker(
     *,
     cron: str,
     concurrency: int,
+    top_up: str = "",
     heartbeat: float = 10.0,
     wait: bool = True,
     queues: list[str] | None = None,
@@ -98,7 +99,7 @@ async def run_worker(
     # retrying a live worker's job would run it twice.
     stalled_after = max(heartbeat * 3, STALLED_FLOOR)
     runtime = make_runtime(settings, stalled_after=stalled_after, warm_connections=True)
-    app = build_app(settings.database_url, cron=cron, pool_size=concurrency + 4)
+    app = build_app(settings.database_url, cron=cron, top_up=top_up, pool_size=concurrency + 4)
     loop = asyncio.get_running_loop()
     threads = TrackedThreads()
     loop.set_default_executor(threads)

@@ -16,6 +16,8 @@ DEFAULT_CRON = "17 3 * * *"
 #: The names a browser on this machine uses: always answered to unless ``allowed_hosts``
 #: is set.
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "[::1]")
+#: Top-up runs through the day: read what is due or overdue, when anything is.
+DEFAULT_TOP_UP = "47 * * * *"
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -106,14 +108,19 @@ class ScheduleConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     cron: str = DEFAULT_CRON
+    #: Between the runs of ``cron``, a run whenever this names a moment and a repository is
+    #: due or overdue (a credential's limit refills every hour); "" for none.
+    top_up: str = DEFAULT_TOP_UP
     #: At start, collect at once when the last success is older than this many hours.
     catch_up_hours: float = Field(default=24, ge=0)
 
-    @field_validator("cron")
+    @field_validator("cron", "top_up")
     @classmethod
     def _valid_cron(cls, value: str) -> str:
         from datetime import UTC, datetime
 
+        if not value:
+            return value
         try:
             CronSim(value, datetime.now(UTC))
         except CronSimError as error:

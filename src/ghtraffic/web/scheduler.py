@@ -1,5 +1,6 @@
-"""The collection scheduler of ``ghtraffic serve``: a cron expression, a catch-up run at
-start, and never two runs at once in the process."""
+"""The collection scheduler of ``ghtraffic serve``: a cron expression, top-up runs between
+them when something is due, a catch-up run at start, and never two runs at once in the
+process."""
 
 from __future__ import annotations
 
@@ -36,10 +37,14 @@ class Scheduler:
         *,
         last_success: Callable[[], datetime | None] = lambda: None,
         catch_up_hours: float = 24.0,
+        top_up: str = "",
+        anything_due: Callable[[], bool] = lambda: False,
         clock: Clock = _now,
     ) -> None:
         self._run = run
         self.cron = cron
+        self.top_up = top_up
+        self._anything_due = anything_due
         self._last_success = last_success
         self.catch_up_hours = catch_up_hours
         self._clock = clock
@@ -77,6 +82,10 @@ class Scheduler:
             await self.run_once()
         while True:
             now = self._clock()
-            delay = (next_time(self.cron, now) - now).total_seconds()
-            await asyncio.sleep(max(delay, 0.0))
-            await self.run_once()
+            at = next_time(self.cron, now)
+            top_up = False
+            if self.top_up and (extra := next_time(self.top_up, now)) < at:
+                at, top_up = extra, True
+            await asyncio.sleep(max((at - now).total_seconds(), 0.0))
+            if not top_up or await asyncio.to_thread(self._anything_due):
+                await self.run_once()

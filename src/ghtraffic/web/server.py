@@ -16,11 +16,12 @@ import signal
 import socket
 import threading
 from collections.abc import Awaitable, Callable, Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from types import FrameType
 
 import uvicorn
 
+from ghtraffic.collect.planner import anything_due
 from ghtraffic.collect.run import run_collection
 from ghtraffic.config import ConfigError, Settings
 from ghtraffic.domain import RepoOutcome
@@ -133,6 +134,8 @@ async def serve(
             schedule.cron,
             last_success=last_success,
             catch_up_hours=schedule.catch_up_hours,
+            top_up=schedule.top_up,
+            anything_due=lambda: anything_due(archive, settings, datetime.now(UTC)),
         )
     app = create_app(
         archive.db,

@@ -65,6 +65,12 @@ SCHEMAS: dict[str, Any] = {
                                     "days_lost": {"type": "integer"},
                                     "at_risk": {"type": "boolean"},
                                     "leaves_window_at": _NULLABLE_TIME,
+                                    "read_every_days": {"type": "integer"},
+                                    "cadence": {
+                                        "type": "string",
+                                        "enum": ["busy", "modest", "quiet", "new", "daily"],
+                                    },
+                                    "cadence_why": {"type": "string"},
                                 }
                             ),
                         ]

@@ -12,11 +12,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from ghtraffic.collect.schedule import interval_of
 from ghtraffic.identity.permissions import resolve_repo, visible_ids, visible_repos
 from ghtraffic.identity.principal import Principal
 from ghtraffic.readmodels import popular, series
 from ghtraffic.readmodels.events import event_marks
-from ghtraffic.storage import queries
+from ghtraffic.storage import queries, states
 from ghtraffic.storage.records import RepoRow, ResultRow, RunRow
 from ghtraffic.web.api.pagination import BadRequest, decode, limit_of, page
 from ghtraffic.web.principal import principal_of
@@ -154,6 +155,13 @@ def get_repo(session: Session, principal: Principal, request: Request) -> dict[s
         None,
     )
     window = series.newest_windows(session, {repo.id}).get(repo.id)
+    settings = state_of(request).settings
+    interval = interval_of(
+        states.repo_states(session, [repo.id]).get(repo.id),
+        datetime.now(UTC).date(),
+        cadence=settings.cadence,
+        max_interval=settings.max_interval,
+    )
     document["collection"] = (
         None
         if status is None
@@ -164,6 +172,9 @@ def get_repo(session: Session, principal: Principal, request: Request) -> dict[s
             "days_lost": status.lost_count,
             "at_risk": status.at_risk,
             "leaves_window_at": _iso(status.leaves_window_at),
+            "read_every_days": interval.days,
+            "cadence": interval.kind,
+            "cadence_why": interval.why,
         }
     )
     document["last_14_days"] = (

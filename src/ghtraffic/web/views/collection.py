@@ -1,8 +1,10 @@
 """``/collection`` (admins): the run log, failures with reasons, repositories never
-archived (with the reason), rate limit, collect now."""
+archived (with the reason), rate limit, the rate budget at the repositories' cadence
+(each one's read interval and why), collect now."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -10,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from ghtraffic.collect.planner import archive_plan, plan_lines
 from ghtraffic.storage import queries
 from ghtraffic.web.state import state_of
 from ghtraffic.web.views.common import back, require_admin
@@ -31,12 +34,24 @@ async def collection_page(request: Request) -> Response:
         }
         with state.archive.db.read_session() as session:
             never = queries.never_archived(session, state.settings.repos)
+        figures = archive_plan(state.archive, state.settings, datetime.now(UTC), pending=len(never))
+        names = {s.repo_id: s.full_name for s in state.archive.repo_states().values()}
+        cadence = sorted(
+            (
+                (names.get(repo_id, str(repo_id)), interval)
+                for repo_id, interval in figures.intervals.items()
+            ),
+            key=lambda item: (item[1].days, item[0].casefold()),
+        )
         return {
             "runs": runs,
             "latest": latest,
             "results": results,
             "failures": failures,
             "never_archived": never,
+            "plan": figures,
+            "plan_lines": plan_lines(figures),
+            "cadence": cadence,
         }
 
     context = await run_in_threadpool(load)
