@@ -257,4 +257,4 @@ def test_status_table(archive: Archive, csv_text: str) -> None:
     assert lines[1].startswith("last run #")
     assert f"{len(archive.repos)} ok, 0 failed, 0 deferred" in lines[1]
     for repo in archive.repos:
-        assert any(repo in line for line in lines[2:]), repo
+        assert any(repo in line for line in lines[2:]), result.stdout

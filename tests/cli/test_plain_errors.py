@@ -66,7 +66,8 @@ def test_an_unknown_key_far_from_any_lists_the_known_ones(tmp_path: Path) -> Non
     config.write_text("[schedule]\nwhenever = 1\n", encoding="utf-8")
     line = error_line(_run(tmp_path, "serve", "--no-scheduler", "--config", str(config)), 2)
     assert line == (
-        "error: ghtraffic.toml: [schedule] whenever is not a setting (known: cron, catch_up_hours)"
+        "error: ghtraffic.toml: [schedule] whenever is not a setting "
+        "(known: cron, top_up, catch_up_hours)"
     )
 
 

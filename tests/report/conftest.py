@@ -48,6 +48,7 @@ def _collect(api_url: str, archive: Archive) -> None:
         owners=OWNERS,
         concurrency=4,
         requests_per_minute=0,
+        cadence="daily",  # every repository at every step, as the gap's arithmetic assumes
     )
     summary = asyncio.run(run_collection(settings, archive=archive, retry=FAST))
     assert summary.exit_code == 0, summary.line()

@@ -186,7 +186,9 @@ def test_a_worker_with_an_app_and_a_token_spends_each_installations_own_budget(
             budgets = connection.execute(
                 text("SELECT remaining, lim FROM ghtraffic_rate_budget")
             ).all()
-            paces = connection.execute(text("SELECT count(*) FROM ghtraffic_request_pace"))
+            paces = connection.execute(
+                text("SELECT count(DISTINCT fingerprint) FROM ghtraffic_request_log")
+            )
             pace_rows = paces.scalar_one()
     finally:
         engine.dispose()

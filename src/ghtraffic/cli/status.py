@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -212,6 +212,7 @@ def print_status(
     ):
         right = column in ("days", "lost", "unexplained")
         table.add_column(column, justify="right" if right else "left")
+    _whole_names(table, (r.full_name for r in report.repos))
     for r in report.repos:
         risk = ""
         if r.at_risk and r.leaves_window_at is not None:
@@ -231,12 +232,20 @@ def print_status(
     out.print(table)
 
 
+def _whole_names(table: Table, names: Iterable[str]) -> None:
+    """A repository's name is never cut: the other columns wrap instead."""
+    first = table.columns[0]
+    first.no_wrap = True
+    first.min_width = max((len(name) for name in names), default=10)
+
+
 def _print_never_archived(report: StatusReport) -> None:
     if not report.never_archived:
         return
     table = Table(title="never archived", title_justify="left")
     for column in ("repository", "tries", "last try", "reason"):
         table.add_column(column, justify="right" if column == "tries" else "left")
+    _whole_names(table, (item.full_name for item in report.never_archived))
     for item in report.never_archived:
         table.add_row(
             item.full_name,

@@ -108,9 +108,10 @@ def log_outcomes(stopping: Callable[[], bool]) -> Callable[..., Any]:
             raise
         if job.task_name == jobs.COLLECT_TASK and str(result).startswith("failed: "):
             kwargs = job.task_kwargs
+            target = kwargs.get("target")
             log.info(
                 "failed: %s (run %s): %s",
-                kwargs.get("requested"),
+                target.get("requested") if isinstance(target, dict) else None,
                 kwargs.get("run_id"),
                 str(result).removeprefix("failed: "),
             )
