@@ -37,7 +37,7 @@ from ghtraffic.tasks.schema import apply_queue_schema
 from ghtraffic.tasks.worker import run_worker
 from tests.tasks.conftest import cli_env
 
-DAYS = int(os.environ.get("GHTRAFFIC_ONE_WAY_DAYS", "30"))
+DAYS = int(os.environ.get("GHTRAFFIC_ONE_WAY_DAYS", "16"))
 STOP_DAY = min(12, DAYS - 2)
 OWNERS = ("octo-demo", "acme-labs", "globex")
 START = datetime(2026, 2, 1, 6, 0, tzinfo=UTC)
@@ -193,12 +193,13 @@ NEVER = "0 0 1 1 *"
 
 
 def unpaced_env(api_url: str, database_url: str, home: Path) -> dict[str, str]:
-    """The environment of a ``ghtraffic`` of the scenario: its owners, and no request pace
-    (the fake GitHub has no secondary limit here, and the test has no minutes to spare)."""
+    """The environment of a ``ghtraffic`` of the scenario: its owners, every repository
+    every day (the stop day must meet them all), and no request pace (the fake GitHub has
+    no secondary limit here, and the test has no minutes to spare)."""
     home.mkdir(parents=True, exist_ok=True)
     env = cli_env(api_url, database_url, home, OWNERS)
     config = Path(env["GHTRAFFIC_CONFIG"])
-    config.write_text("requests_per_minute = 0\n" + config.read_text())
+    config.write_text("requests_per_minute = 0\n" + config.read_text() + 'cadence = "daily"\n')
     return env
 
 
