@@ -15,6 +15,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from pydantic import SecretStr
 from starlette.testclient import TestClient
 
+from ghtraffic.collect.planner import archive_plan
 from ghtraffic.collect.run import run_collection
 from ghtraffic.config import Settings
 from ghtraffic.fakegithub.config import FakeGitHubConfig
@@ -138,6 +139,21 @@ def test_metrics_match_the_run_log_and_the_status(
     assert value(samples, "ghtraffic_repositories_with_lost_days") == sum(
         1 for repo in status.repos if repo.lost_count
     )
+
+    # The rate budget as `ghtraffic status` plans it: a limit of 50 an hour less the floor
+    # of 5, in the one hour of the last day that had runs; the archive's repositories by kind.
+    planned = archive_plan(archive, settings, datetime.now(UTC))
+    assert value(samples, "ghtraffic_plan_points_available_per_day") == 45
+    assert value(samples, "ghtraffic_plan_points_needed_per_day") == pytest.approx(
+        planned.need_per_day
+    )
+    by_kind = {
+        dict(labels)["kind"]: v
+        for (name, labels), v in samples.items()
+        if name == "ghtraffic_plan_repositories"
+    }
+    assert by_kind == {k: f.repositories for k, f in planned.kinds.items()}
+    assert sum(by_kind.values()) == len(status.repos)
 
     # Every answer GitHub gave the two runs, by status class: 304s and a 403 among them.
     requests = sum(r.requests for r in archive.runs(2))

@@ -14,6 +14,7 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.metrics_core import Metric
 from prometheus_client.registry import Collector
 
+from ghtraffic.collect.planner import Plan
 from ghtraffic.metrics.coverage import Coverage
 from ghtraffic.metrics.figures import QUEUE_STATES, Figures
 
@@ -63,6 +64,8 @@ class ArchiveCollector(Collector):
         found = self.coverage()
         if found is not None:
             yield from coverage(found)
+            if found.plan is not None:
+                yield from plan(found.plan)
 
 
 def runs(figures: Figures) -> Iterable[Metric]:
@@ -177,3 +180,33 @@ def queue(figures: Figures) -> Iterable[Metric]:
         for state in QUEUE_STATES:
             jobs.add_metric([name, state], figures.queue.get((name, state), 0))
     yield jobs
+
+
+def plan(found: Plan) -> Iterable[Metric]:
+    """The rate budget at the repositories' cadence, as ``ghtraffic status`` shows it."""
+    yield from _gauge(
+        "ghtraffic_plan_points_needed_per_day",
+        "REST rate points a day the repositories' reads need at their cadence.",
+        found.need_per_day,
+    )
+    yield from _gauge(
+        "ghtraffic_plan_points_available_per_day",
+        "REST rate points a day the credentials give (GitHub's reported limits, less the"
+        " floor, for each hour with a run); absent before GitHub reported a limit.",
+        found.available_per_day,
+    )
+    repositories = GaugeMetricFamily(
+        "ghtraffic_plan_repositories",
+        "Repositories by kind of cadence (busy, modest, quiet, new, daily).",
+        labels=["kind"],
+    )
+    longest = GaugeMetricFamily(
+        "ghtraffic_plan_longest_interval_days",
+        "The longest read interval among the repositories of a kind, in days.",
+        labels=["kind"],
+    )
+    for kind, figures in found.kinds.items():
+        repositories.add_metric([kind], figures.repositories)
+        longest.add_metric([kind], figures.longest)
+    yield repositories
+    yield longest

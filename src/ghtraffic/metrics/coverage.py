@@ -1,5 +1,6 @@
 """The repositories' coverage for the metrics: how many are at risk and how many days are
-lost, as ``ghtraffic status`` counts them.
+lost, as ``ghtraffic status`` counts them, and the rate budget's plan at their cadence
+(points needed and available a day, repositories and read intervals by kind).
 
 That count reads every archived day (about 3 s for 1,000 repositories x 3 years on a
 busy 2-core machine, see docs/PERFORMANCE.md), too slow to make a scrape wait for, and
@@ -19,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from ghtraffic.collect.planner import Plan
 from ghtraffic.storage import queries
 from ghtraffic.storage.database import Database
 
@@ -34,9 +36,17 @@ class Coverage:
     #: The moment the count is for, and what reading it took.
     as_of: datetime
     read_seconds: float
+    #: The rate budget's plan as of ``as_of`` (none where the process has no settings).
+    plan: Plan | None = None
 
 
-def read_coverage(db: Database, as_of: datetime | None = None) -> Coverage:
+#: The plan of an archive as of a moment (``collect.planner.archive_plan`` with settings).
+PlanOf = Callable[[datetime], Plan]
+
+
+def read_coverage(
+    db: Database, as_of: datetime | None = None, plan_of: PlanOf | None = None
+) -> Coverage:
     started = time.perf_counter()
     as_of = as_of or datetime.now(UTC)
     with db.read_session() as session:
@@ -48,6 +58,7 @@ def read_coverage(db: Database, as_of: datetime | None = None) -> Coverage:
         repositories_with_lost_days=sum(1 for repo in report.repos if repo.lost_count),
         as_of=as_of,
         read_seconds=time.perf_counter() - started,
+        plan=plan_of(as_of) if plan_of is not None else None,
     )
 
 

@@ -5,18 +5,22 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+from datetime import datetime
+from functools import partial
 
 from prometheus_client import CollectorRegistry
 from pydantic import SecretStr
 
+from ghtraffic.collect.planner import Plan, archive_plan
 from ghtraffic.collect.run import distinct_tokens
 from ghtraffic.config import ConfigError, Settings
 from ghtraffic.metrics.collector import ArchiveCollector
 from ghtraffic.metrics.config import MetricsConfig
-from ghtraffic.metrics.coverage import CoverageInBackground
+from ghtraffic.metrics.coverage import CoverageInBackground, read_coverage
 from ghtraffic.metrics.figures import CachedFigures, Sources
 from ghtraffic.metrics.github import count_github_answers
 from ghtraffic.metrics.instruments import registry_with
+from ghtraffic.storage.archive import Archive
 from ghtraffic.storage.credentials import with_stored_credentials
 from ghtraffic.storage.database import Database
 from ghtraffic.storage.errors import StorageError
@@ -54,5 +58,10 @@ def process_registry(db: Database, settings: Settings, config: MetricsConfig) ->
         run_credential=lambda: run_credential(settings),
     )
     figures = CachedFigures(sources, config.cache_seconds)
-    coverage = CoverageInBackground(db, config.status_seconds)
+    def plan_of(as_of: datetime) -> Plan:
+        return archive_plan(Archive(db), settings, as_of)
+
+    coverage = CoverageInBackground(
+        db, config.status_seconds, read=partial(read_coverage, plan_of=plan_of)
+    )
     return registry_with(ArchiveCollector(figures.get, coverage.get))
