@@ -141,4 +141,20 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Slow tests first (in their order), the quick ones after them: the workers of
     pytest-xdist take tests in this order as they become free, so the quick ones fill the
     gaps at the end instead of one long test running alone."""
-    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+    items.sort(key=_order)
+
+
+#: The longest tests (minutes each), started first so that they run side by side.
+LONGEST = (
+    "tests/tasks/test_no_repository_starves.py",
+    "tests/collect/test_no_repository_starves.py",
+    "tests/collect/test_ninety_days.py",
+    "tests/tasks/test_one_way.py",
+    "tests/web/test_quality.py",
+)
+
+
+def _order(item: pytest.Item) -> tuple[bool, int]:
+    path = item.nodeid.split("::", 1)[0]
+    rank = LONGEST.index(path) if path in LONGEST else len(LONGEST)
+    return item.get_closest_marker("slow") is None, rank

@@ -2,7 +2,7 @@
 ``tests/collect/test_no_repository_starves.py`` (400 repositories, 600 points an hour on
 the fake GitHub's clock, 45 simulated days) with three workers on PostgreSQL and the
 schedule of ``serve``: the run of the day (``[schedule] cron``) and, between runs, a top-up
-run whenever a repository is due or the newest run left some deferred (here every four
+run whenever a repository is due or the newest run left some deferred (here every six
 simulated hours). Every day from the day after the first run is archived for every
 repository and every repository is read at least every 12 days.
 """
@@ -37,7 +37,7 @@ from tests.collect.test_no_repository_starves import (
 
 NEVER = "0 0 1 1 *"
 #: Simulated hours between two chances of a top-up run.
-TOP_UP_EVERY = 4
+TOP_UP_EVERY = 6
 
 
 @pytest.mark.slow
@@ -84,7 +84,6 @@ def test_three_workers_on_the_schedule_of_serve_archive_every_day(
                             await app.configure_task(
                                 SCHEDULE_TASK, queue=SCHEDULE_QUEUE
                             ).defer_async(timestamp=int(time.time()))
-                            await asyncio.sleep(0.5)
                             while not await asyncio.to_thread(idle):
                                 await asyncio.sleep(0.2)
                         fake.advance(timedelta(hours=TOP_UP_EVERY))

@@ -57,7 +57,7 @@ def fail(error: Exception) -> Callable[[], Any]:
     return run
 
 
-COLLECT = {"run_id": 3, "total": 9, "requested": "acme/rocket"}
+COLLECT = {"run_id": 3, "total": 9, "target": {"requested": "acme/rocket"}}
 
 
 def test_one_line_per_failure(caplog: pytest.LogCaptureFixture) -> None:

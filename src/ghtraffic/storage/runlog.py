@@ -246,6 +246,16 @@ def logged(session: Session, run_id: int) -> tuple[set[str], set[int]]:
     return {name.lower() for name, _ in rows}, {rid for _, rid in rows if rid is not None}
 
 
+def results_besides(session: Session, run_id: int, names: set[str], ids: set[int]) -> int:
+    """How many of the run's results are of none of ``names`` (lower case) and ``ids``."""
+    rows = session.execute(
+        select(CollectionResult.full_name, CollectionResult.repo_id).where(
+            CollectionResult.run_id == run_id
+        )
+    ).all()
+    return sum(1 for name, rid in rows if name.lower() not in names and rid not in ids)
+
+
 def has_result(session: Session, run_id: int, repo_id: int | None, name: str) -> bool:
     """Whether the run already holds this repository's result."""
     match = func.lower(CollectionResult.full_name) == name.lower()

@@ -144,19 +144,26 @@ async def schedule_run(context: JobContext, timestamp: int) -> str:
         return f"run {run_id}: stopped before any repository (see the run log)"
     targets, failures, credentials, offset = listing
 
-    def log_failures() -> tuple[set[str], set[int]]:
-        total = len(targets) + len(failures)
+    def log_failures() -> tuple[set[str], set[int], int]:
         with archive.db.session() as session:
             names, ids = runlog.logged(session, run_id)
             for failure in failures:
                 if failure.owner.lower() not in names:
                     outcome = RepoOutcome(failure.owner, "failed", reason=failure.reason)
                     runlog.record(session, run_id, outcome)
+            # Run again, the listing no longer finds due what this run has read already:
+            # those results still count towards the run's total.
+            done_before = runlog.results_besides(
+                session,
+                run_id,
+                {t.requested.lower() for t in targets} | {f.owner.lower() for f in failures},
+                {t.facts.github_id for t in targets if t.facts is not None},
+            )
+            total = len(targets) + len(failures) + done_before
             runlog.set_total(session, run_id, total, datetime.now(UTC))
-        return names, ids
+        return names, ids, total
 
-    names, ids = await asyncio.to_thread(log_failures)
-    total = len(targets) + len(failures)
+    names, ids, total = await asyncio.to_thread(log_failures)
     queued = 0
     for target in targets:
         if target.requested.lower() in names or (target.facts and target.facts.github_id in ids):
