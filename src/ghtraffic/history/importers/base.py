@@ -194,6 +194,17 @@ def csv_records(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
         yield line, dict(zip(header, row, strict=True))
 
 
+def read_records(data: ImportData, path: Path, root: Path) -> Iterator[tuple[int, dict[str, str]]]:
+    """The records of ``csv_records``, each counted as read into ``data``; one whose cell
+    count differs from the header's is rejected there instead of given."""
+    for line, record in csv_records(path):
+        data.rows_read += 1
+        if "" in record:
+            data.reject(where(path, line, root), record[""])
+            continue
+        yield line, record
+
+
 def where(path: Path, line: int, root: Path | None = None) -> str:
     shown = path
     if root is not None and root.is_dir():

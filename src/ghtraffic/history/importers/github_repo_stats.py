@@ -50,6 +50,7 @@ from ghtraffic.history.importers.base import (
     parse_count,
     parse_day,
     parse_moment,
+    read_records,
     where,
 )
 from ghtraffic.history.importers.runs import Run, add_run
@@ -142,11 +143,8 @@ class GhrsImporter:
         return data
 
     def _series(self, path: Path, root: Path, data: ImportData, out: list[DayValues]) -> None:
-        for line, record in csv_records(path):
-            data.rows_read += 1
+        for line, record in read_records(data, path, root):
             try:
-                if "" in record:
-                    raise BadRow(record[""])
                 day = parse_day(record["time_iso8601"])
                 values = {
                     metric: parse_count(record[column], column, blank=True)
@@ -199,11 +197,8 @@ class GhrsImporter:
     def _counts(self, path: Path, root: Path, data: ImportData, out: list[CountValue]) -> None:
         column = header_of(path)[1]
         metric, source = COUNT_FILES[column]
-        for line, record in csv_records(path):
-            data.rows_read += 1
+        for line, record in read_records(data, path, root):
             try:
-                if "" in record:
-                    raise BadRow(record[""])
                 moment = parse_moment(record["time_iso8601"])
                 value = parse_count(record[column], column)
                 assert value is not None

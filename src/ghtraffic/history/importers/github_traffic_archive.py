@@ -21,10 +21,10 @@ from ghtraffic.history.importers.base import (
     PopularList,
     Target,
     assign_repos,
-    csv_records,
     header_of,
     parse_count,
     parse_day,
+    read_records,
     read_text,
     where,
 )
@@ -80,11 +80,8 @@ class HafidImporter:
             history = data.repo(repos[path])
             if path.suffix.lower() == ".csv":
                 total_metric, unique_metric = SERIES_NAMES[path.stem]
-                for line, record in csv_records(path):
-                    data.rows_read += 1
+                for line, record in read_records(data, path, root):
                     try:
-                        if "" in record:
-                            raise BadRow(record[""])
                         day = parse_day(record["date"])
                         values = {
                             total_metric: parse_count(record["count"], "count"),

@@ -17,10 +17,10 @@ from ghtraffic.history.importers.base import (
     BadRow,
     ImportData,
     Target,
-    csv_records,
     header_of,
     parse_count,
     parse_day,
+    read_records,
     where,
 )
 
@@ -46,11 +46,8 @@ class SangonzalImporter:
             data.files += 1
             header = header_of(path)
             total_metric, unique_metric = HEADERS[header]
-            for line, record in csv_records(path):
-                data.rows_read += 1
+            for line, record in read_records(data, path, root):
                 try:
-                    if "" in record:
-                        raise BadRow(record[""])
                     day = parse_day(record["_date"])
                     total = parse_count(record[header[1]], header[1])
                     unique = parse_count(record[header[2]], header[2])
