@@ -3,7 +3,6 @@ no request beyond file://, untrusted text shown as text. Screenshots go to artif
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -11,48 +10,19 @@ from typing import Any
 import pytest
 
 from ghtraffic.report import pdf
+from tests.browser import chromium, need_browser
 from tests.cli.helpers import clean_env, run_cli
 from tests.report.conftest import XSS, Seeded
 
-CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).parent / "artifacts"
 
 pytestmark = pytest.mark.slow
 
 
-def _need_browser() -> None:
-    missing = None
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        missing = "playwright is not installed (pip install playwright)"
-    if missing is None and not Path(CHROMIUM).exists():
-        missing = f"Chromium is missing at {CHROMIUM} (apt-get install chromium)"
-    if missing:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"{missing}; CI=true requires the browser tests")
-        pytest.skip(missing)
-
-
 @pytest.fixture
 def browser() -> Iterator[Any]:
-    _need_browser()
-    from playwright.sync_api import sync_playwright
-
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--no-first-run",
-            ],
-        )
-        yield chromium
-        chromium.close()
+    with chromium(ARTIFACTS) as launched:
+        yield launched
 
 
 class Offline:
@@ -182,7 +152,7 @@ def test_hostile_description_and_path_title_show_as_text_and_never_run(
 def test_the_command_prints_the_index_and_the_repo_pages_to_pdf(
     seeded: Seeded, tmp_path: Path
 ) -> None:
-    _need_browser()
+    need_browser()
     assert pdf.unavailable() is None
     name = seeded.data.pages[0].repo.full_name
     url = seeded.archive.db.url.render_as_string(hide_password=False)

@@ -24,7 +24,7 @@ from ghtraffic.tasks.budget import CredentialBudgets, SharedBudget
 from ghtraffic.tasks.schema import apply_queue_schema
 from ghtraffic.tasks.worker import run_worker
 from tests.app_keys import new_app_keys
-from tests.tasks.conftest import cli_env
+from tests.commands import cli_env
 
 #: Relative to this machine's clock: reservations compare with it (and GitHub's offset to it).
 NOW = datetime.now(UTC).replace(microsecond=0)
