@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncGenerator, Callable, Generator
+from collections.abc import AsyncGenerator, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -38,7 +38,7 @@ from .hosts import DEFAULT_API_URL, normalise_api_url
 from .pool import tls_context
 from .ratelimit import parse_http_date
 from .retry import RetryPolicy, retrying
-from .session import API_HEADERS, PooledClient
+from .session import API_HEADERS, AsyncOnlyAuth, PooledClient
 
 log = logging.getLogger("ghtraffic.github")
 
@@ -319,7 +319,7 @@ class GitHubApp(PooledClient):
         return AuthClient(self.installation_auth(installation_id), self.api_url, **options)
 
 
-class InstallationAuth(httpx.Auth):
+class InstallationAuth(AsyncOnlyAuth):
     """Sends an installation's token: refreshed before it expires, and replaced and retried
     once when GitHub answers 401 (revoked, or expired sooner than the clocks said)."""
 
@@ -329,11 +329,6 @@ class InstallationAuth(httpx.Auth):
 
     def __repr__(self) -> str:
         return f"InstallationAuth(app_id={self.app.app_id!r}, installation={self.installation_id})"
-
-    def sync_auth_flow(
-        self, request: httpx.Request
-    ) -> Generator[httpx.Request, httpx.Response, None]:
-        raise RuntimeError("InstallationAuth works with httpx.AsyncClient only")
 
     async def async_auth_flow(
         self, request: httpx.Request

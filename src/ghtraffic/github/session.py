@@ -1,8 +1,10 @@
-"""What every request of ghtraffic to GitHub's API carries, and the one thing every holder
-of a connection pool does: close it when done (``aclose`` or ``async with``)."""
+"""What every request of ghtraffic to GitHub's API carries, the one thing every holder of
+a connection pool does (close it when done: ``aclose`` or ``async with``), and the
+authentication of an async pool."""
 
 from __future__ import annotations
 
+from collections.abc import Generator
 from typing import Self
 
 import httpx
@@ -32,3 +34,12 @@ class PooledClient:
     async def aclose(self) -> None:
         """Close the connection pool."""
         await self._http.aclose()
+
+
+class AsyncOnlyAuth(httpx.Auth):
+    """Authentication that answers on an ``httpx.AsyncClient`` only (its flow awaits)."""
+
+    def sync_auth_flow(
+        self, request: httpx.Request
+    ) -> Generator[httpx.Request, httpx.Response, None]:
+        raise RuntimeError(f"{type(self).__name__} works with httpx.AsyncClient only")
