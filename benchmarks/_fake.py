@@ -1,11 +1,12 @@
-"""Start ``ghtraffic fake-github`` as a child process and talk to its control routes."""
+"""Start ``ghtraffic fake-github`` as a child process and talk to its control routes; the
+``ghtraffic collect`` command lines the benchmarks run against it."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,3 +51,27 @@ def fake_github(*args: str) -> Iterator[FakeProcess]:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def slow_github(
+    repos: int, latency_ms: float, rate_limit: int, *args: str
+) -> AbstractContextManager[FakeProcess]:
+    """``fake_github`` of ``repos`` repositories answering after ``latency_ms``, with an
+    hourly budget of ``rate_limit`` points."""
+    return fake_github(
+        "--repos",
+        str(repos),
+        "--latency-ms",
+        str(latency_ms),
+        "--rate-limit",
+        str(rate_limit),
+        *args,
+    )
+
+
+def collect_command(owners: Iterable[str], *options: str) -> list[str]:
+    """``ghtraffic collect --quiet OPTIONS`` of ``owners``, as a command line."""
+    command = [sys.executable, "-m", "ghtraffic", "collect", "--quiet", *options]
+    for owner in owners:
+        command += ["--owner", owner]
+    return command

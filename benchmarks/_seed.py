@@ -15,6 +15,7 @@ with ``seed_archive`` too.
 
 from __future__ import annotations
 
+import argparse
 import json
 import math
 import os
@@ -24,6 +25,7 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -67,6 +69,9 @@ PAGES = ("", "/issues", "/pulls", "/releases", "/wiki", "/blob/main/README.md", 
 ADMIN_NAME = "bench-admin"
 ADMIN_PASSWORD = "bench-password-for-loopback-only"
 CONFIG_TOML = "[web]\nsecure_cookies = false\n"
+
+#: Where ``--reuse`` keeps seeded archives by default.
+DEFAULT_CACHE = Path(tempfile.gettempdir()) / "ghtraffic-bench"
 
 
 def full_name(index: int) -> str:
@@ -498,6 +503,30 @@ class Admin:
     name: str
     password: str
     token: str
+
+
+def add_seed_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--reuse [PATH]`` and ``--no-process``, read by ``seeded_for``."""
+    parser.add_argument(
+        "--reuse",
+        nargs="?",
+        type=Path,
+        const=DEFAULT_CACHE / "archive-{repos}x{days}.sqlite",
+        help="keep the seeded archive at PATH and reuse it when it matches "
+        f"(default PATH: {DEFAULT_CACHE}/archive-REPOSxDAYS.sqlite)",
+    )
+    parser.add_argument(
+        "--no-process", action="store_true", help="skip processing (roll-ups, spike events)"
+    )
+
+
+def seeded_for(args: argparse.Namespace, work: Path) -> Path:
+    """``seeded_copy`` of the command line's ``--repos``, ``--days``, ``--reuse`` and
+    ``--no-process``."""
+    cache = None
+    if args.reuse is not None:
+        cache = Path(str(args.reuse).format(repos=args.repos, days=args.days))
+    return seeded_copy(cache, work, args.repos, args.days, process=not args.no_process)
 
 
 def make_admin(db_path: Path) -> Admin:

@@ -32,7 +32,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from _fake import FakeProcess, fake_github
+from _fake import FakeProcess, collect_command, fake_github
 from ghtraffic.fakegithub.model import BUSY_SHARE, TrafficModel
 from ghtraffic.storage.archive import open_archive
 from ghtraffic.storage.tables import CollectionResult, Repo
@@ -50,10 +50,9 @@ def collect(fake: FakeProcess, home: Path, owners: list[str]) -> None:
         "GHTRAFFIC_API_URL": fake.base_url,
         "GHTRAFFIC_CONFIG": str(home / "ghtraffic.toml"),
     }
-    command = [sys.executable, "-m", "ghtraffic", "collect", "--quiet"]
-    for owner in owners:
-        command += ["--owner", owner]
-    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        collect_command(owners), env=env, capture_output=True, text=True, check=False
+    )
     if done.returncode not in (0, 1):
         raise SystemExit(f"collect failed ({done.returncode}): {done.stderr.strip()}")
 

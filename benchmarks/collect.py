@@ -21,13 +21,12 @@ import argparse
 import os
 import resource
 import subprocess
-import sys
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from _fake import FakeProcess, fake_github
+from _fake import FakeProcess, collect_command, slow_github
 from ghtraffic.storage.archive import open_archive
 
 OWNERS = ("octo-demo", "acme-labs", "globex")
@@ -74,19 +73,9 @@ def run_collect(fake: FakeProcess, db_url: str, args: argparse.Namespace, label:
         "GHTRAFFIC_API_URL": fake.base_url,
         "GHTRAFFIC_DATABASE_URL": db_url,
     }
-    command = [
-        sys.executable,
-        "-m",
-        "ghtraffic",
-        "collect",
-        "--quiet",
-        "--concurrency",
-        str(args.concurrency),
-        "--requests-per-minute",
-        "0",
-    ]
-    for owner in OWNERS:
-        command += ["--owner", owner]
+    command = collect_command(
+        OWNERS, "--concurrency", str(args.concurrency), "--requests-per-minute", "0"
+    )
     if args.cadence == "daily":
         command.append("--all")
     fake.reset_stats()
@@ -126,16 +115,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         db_url = args.database_url or f"sqlite:///{Path(tmp) / 'bench.sqlite'}"
-        with fake_github(
-            "--repos",
-            str(args.repos),
-            "--latency-ms",
-            str(args.latency_ms),
-            "--rate-limit",
-            "100000",
-            "--seed",
-            "1",
-        ) as fake:
+        with slow_github(args.repos, args.latency_ms, 100_000, "--seed", "1") as fake:
             print(
                 f"{args.repos} repos, {args.latency_ms:.0f} ms latency, "
                 f"concurrency {args.concurrency}"

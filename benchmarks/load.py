@@ -21,7 +21,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -29,12 +28,19 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
-from _fake import FakeProcess, fake_github
-from _seed import END, full_name, load_average, make_admin, seeded_copy, server
+from _fake import FakeProcess, collect_command, slow_github
+from _seed import (
+    END,
+    add_seed_arguments,
+    full_name,
+    load_average,
+    make_admin,
+    seeded_for,
+    server,
+)
 
 TARGET_RPS = 500.0
 TARGET_P99_MS = 250.0
-DEFAULT_CACHE = Path(tempfile.gettempdir()) / "ghtraffic-bench"
 FAKE_OWNERS = ("octo-demo", "acme-labs", "globex")
 #: Collection runs started during one wrk run, at most.
 MAX_COLLECTIONS = 20
@@ -128,19 +134,7 @@ class Collections:
             "GHTRAFFIC_DATABASE_URL": self.db_url,
             "GHTRAFFIC_CONFIG": str(self.config),
         }
-        command = [
-            sys.executable,
-            "-m",
-            "ghtraffic",
-            "collect",
-            "--quiet",
-            "--concurrency",
-            "4",
-            "--requests-per-minute",
-            "0",
-        ]
-        for owner in FAKE_OWNERS:
-            command += ["--owner", owner]
+        command = collect_command(FAKE_OWNERS, "--concurrency", "4", "--requests-per-minute", "0")
         for number in range(MAX_COLLECTIONS):
             if self.stop.is_set():
                 return
@@ -190,16 +184,7 @@ def one_setup(seeded: Path, folder: Path, workers: int, args: argparse.Namespace
         run_wrk(url, script, argparse.Namespace(**{**vars(args), "duration": 3}))  # warm-up
         print(f"  {load_average()} before the quiet run")
         report("  quiet archive", run_wrk(url, script, args))
-        with fake_github(
-            "--repos",
-            str(args.fake_repos),
-            "--latency-ms",
-            str(args.latency_ms),
-            "--rate-limit",
-            "100000",
-            "--seed",
-            "1",
-        ) as fake:
+        with slow_github(args.fake_repos, args.latency_ms, 100_000, "--seed", "1") as fake:
             collections = Collections(fake, f"sqlite:///{db_path}", work / "ghtraffic.toml")
             thread = threading.Thread(target=collections.run, daemon=True)
             thread.start()
@@ -231,26 +216,16 @@ def main() -> None:
     parser.add_argument("--fake-repos", type=int, default=200)
     parser.add_argument("--latency-ms", type=float, default=20)
     parser.add_argument("--repo", help="OWNER/NAME asked for (default: seeded #1)")
-    parser.add_argument(
-        "--reuse",
-        nargs="?",
-        type=Path,
-        const=DEFAULT_CACHE / "archive-{repos}x{days}.sqlite",
-        help="keep the seeded archive at PATH and reuse it when it matches",
-    )
-    parser.add_argument("--no-process", action="store_true")
+    add_seed_arguments(parser)
     args = parser.parse_args()
     if not 1 <= args.duration <= 600 or not 1 <= args.connections <= 1000:
         parser.error("--duration must be 1..600 s and --connections 1..1000")
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed: apt-get install -y wrk")
-    cache = None
-    if args.reuse is not None:
-        cache = Path(str(args.reuse).format(repos=args.repos, days=args.days))
     print(load_average())
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        seeded = seeded_copy(cache, folder, args.repos, args.days, process=not args.no_process)
+        seeded = seeded_for(args, folder)
         for workers in args.workers:
             one_setup(seeded, folder, workers, args)
     print(

@@ -22,15 +22,13 @@ from pathlib import Path
 
 from prometheus_client import generate_latest
 
-from _seed import load_average, percentile, seeded_copy
+from _seed import DEFAULT_CACHE, load_average, percentile, seeded_copy
 from ghtraffic.config import Settings
 from ghtraffic.metrics.config import MetricsConfig
 from ghtraffic.metrics.coverage import read_coverage
 from ghtraffic.metrics.figures import Sources, read_figures
 from ghtraffic.metrics.process import process_registry
 from ghtraffic.storage.database import Database, sqlite_url
-
-DEFAULT_CACHE = Path(tempfile.gettempdir()) / "ghtraffic-bench"
 
 
 def main() -> None:

@@ -29,7 +29,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, make_url, text
 
-from _fake import FakeProcess, fake_github
+from _fake import FakeProcess, slow_github
 from ghtraffic.storage.schema import metadata
 
 POSTGRES = os.environ.get(
@@ -147,14 +147,8 @@ def main() -> None:
     parser.add_argument("--latency-ms", type=float, default=50.0)
     args = parser.parse_args()
     counts = [int(n) for n in args.workers.split(",")]
-    with fake_github(
-        "--repos",
-        str(args.repos),
-        "--latency-ms",
-        str(args.latency_ms),
-        "--rate-limit",
-        str(max(5000, args.repos * 10 * (len(counts) + 1))),
-    ) as fake:
+    rate_limit = max(5000, args.repos * 10 * (len(counts) + 1))
+    with slow_github(args.repos, args.latency_ms, rate_limit) as fake:
         base: float | None = None
         print(
             f"{args.repos} repositories, {args.latency_ms:.0f} ms latency, "

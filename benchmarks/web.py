@@ -30,18 +30,18 @@ import httpx
 from _seed import (
     END,
     Admin,
+    add_seed_arguments,
     full_name,
     load_average,
     login,
     make_admin,
     percentile,
-    seeded_copy,
+    seeded_for,
     server,
 )
 
 TARGET_P95_MS = 100.0
 TARGET_ASSETS_KB = 300.0
-DEFAULT_CACHE = Path(tempfile.gettempdir()) / "ghtraffic-bench"
 
 
 @dataclass
@@ -216,27 +216,14 @@ def main() -> None:
         help="stop timing a route after this long, with fewer requests (its n says so)",
     )
     parser.add_argument("--repo", help="OWNER/NAME of the repository pages (default: seeded #1)")
-    parser.add_argument(
-        "--reuse",
-        nargs="?",
-        type=Path,
-        const=DEFAULT_CACHE / "archive-{repos}x{days}.sqlite",
-        help="keep the seeded archive at PATH and reuse it when it matches "
-        f"(default PATH: {DEFAULT_CACHE}/archive-REPOSxDAYS.sqlite)",
-    )
-    parser.add_argument(
-        "--no-process", action="store_true", help="skip processing (roll-ups, spike events)"
-    )
+    add_seed_arguments(parser)
     args = parser.parse_args()
     if args.requests < 1 or args.warmup < 0:
         parser.error("--requests must be at least 1 and --warmup not negative")
-    cache = None
-    if args.reuse is not None:
-        cache = Path(str(args.reuse).format(repos=args.repos, days=args.days))
     print(load_average())
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)
-        db_path = seeded_copy(cache, work, args.repos, args.days, process=not args.no_process)
+        db_path = seeded_for(args, work)
         admin = make_admin(db_path)
         run(db_path, work, args, admin)
 

@@ -28,6 +28,7 @@ import uvicorn
 from ghtraffic.config import Settings
 from ghtraffic.fakegithub.server import free_port
 from ghtraffic.identity.accounts import add_user, find_user
+from ghtraffic.report.pdf import QUIET_ARGS
 from ghtraffic.storage.database import Database, sqlite_url
 from ghtraffic.web.app import create_app
 from ghtraffic.web.config import WebConfig
@@ -38,13 +39,7 @@ OUT = ROOT / "docs" / "images"
 NAME, PASSWORD = "screenshots", "screenshots-on-loopback-only"
 LIMIT_BYTES = 200_000
 CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
+ARGS = ["--no-sandbox", *QUIET_ARGS]
 
 
 #: What the pictures show: the two pages' templates and the first-party static files.

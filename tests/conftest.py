@@ -68,6 +68,23 @@ def _postgres_admin() -> Engine | str:
     return engine
 
 
+@contextmanager
+def postgres_schema_url() -> Iterator[str]:
+    """The URL of a new schema of its own on the (reachable) test server, reached through
+    ``search_path``; the schema is dropped on exit."""
+    admin = _postgres_admin()
+    assert isinstance(admin, Engine)
+    schema = f"test_{uuid.uuid4().hex}"
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = make_url(POSTGRES_URL).update_query_dict({"options": f"-csearch_path={schema}"})
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+
+
 @pytest.fixture(
     scope="session", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 )
@@ -88,21 +105,7 @@ def make_database_url(backend: str, tmp_path_factory: pytest.TempPathFactory) ->
     def fresh_sqlite() -> Iterator[str]:
         yield sqlite_url(tmp_path_factory.mktemp("archive") / "archive.sqlite")
 
-    @contextmanager
-    def fresh_postgres() -> Iterator[str]:
-        admin = _postgres_admin()
-        assert isinstance(admin, Engine)
-        schema = f"test_{uuid.uuid4().hex}"
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-        url = make_url(POSTGRES_URL).update_query_dict({"options": f"-csearch_path={schema}"})
-        try:
-            yield url.render_as_string(hide_password=False)
-        finally:
-            with admin.connect() as connection:
-                connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-
-    return fresh_sqlite if backend == "sqlite" else fresh_postgres
+    return fresh_sqlite if backend == "sqlite" else postgres_schema_url
 
 
 @pytest.fixture(scope="session")

@@ -13,8 +13,18 @@ from datetime import date, datetime
 METRICS: tuple[str, ...] = ("views", "views_unique", "clones", "clones_unique")
 
 
+class Figures:
+    """Reading the four figures (``METRICS``) of a day's or week's values by name."""
+
+    __slots__ = ()
+
+    def metric(self, name: str) -> int | None:
+        value: int | None = getattr(self, name)
+        return value
+
+
 @dataclass(frozen=True, slots=True)
-class DayValues:
+class DayValues(Figures):
     """Traffic of one repository on one UTC day."""
 
     day: date
@@ -23,13 +33,9 @@ class DayValues:
     clones: int | None = None
     clones_unique: int | None = None
 
-    def metric(self, name: str) -> int | None:
-        value: int | None = getattr(self, name)
-        return value
-
 
 @dataclass(frozen=True, slots=True)
-class WeekValues:
+class WeekValues(Figures):
     """Traffic of one repository in one week (Monday to Sunday), counted by GitHub.
 
     Weekly uniques are de-duplicated by GitHub and are *not* a sum of daily uniques.
@@ -40,10 +46,6 @@ class WeekValues:
     views_unique: int | None = None
     clones: int | None = None
     clones_unique: int | None = None
-
-    def metric(self, name: str) -> int | None:
-        value: int | None = getattr(self, name)
-        return value
 
 
 @dataclass(frozen=True, slots=True)

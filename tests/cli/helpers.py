@@ -88,6 +88,17 @@ def error_line(result: Result, code: int) -> str:
     return line
 
 
+def failure_line(result: Result, full_name: str) -> str:
+    """The single line of a collection that failed on ``full_name`` (exit code 1), after
+    checking that no other line and no traceback was written."""
+    assert result.code == 1, result
+    assert result.shows_no_traceback()
+    assert len(result.stderr_lines) == 1, result
+    line = result.stderr_lines[0]
+    assert line.startswith(f"failed   {full_name}: ")
+    return line
+
+
 def copy_archive(source: Path, target: Path) -> None:
     """Copy the SQLite archive of ``source`` (with any WAL files) into the folder ``target``."""
     target.mkdir(parents=True, exist_ok=True)

@@ -13,7 +13,16 @@ from ghtraffic.fakegithub.config import FakeGitHubConfig
 from ghtraffic.fakegithub.faults import parse_faults
 from ghtraffic.fakegithub.server import FakeGitHub, free_port, running
 
-from .helpers import ARCHIVE_FILE, HEADER, TOKEN, clean_env, copy_archive, error_line, repos_of
+from .helpers import (
+    ARCHIVE_FILE,
+    HEADER,
+    TOKEN,
+    clean_env,
+    copy_archive,
+    error_line,
+    failure_line,
+    repos_of,
+)
 from .helpers import run_cli as _run
 
 CONFIG = FakeGitHubConfig(repos=8, seed=1)
@@ -106,11 +115,7 @@ def test_no_push_access_on_one_of_two_repos(case: Case) -> None:
             env=case.env(GHTRAFFIC_API_URL=fake.api_url),
             cwd=case.cwd,
         )
-    assert result.code == 1, result
-    assert result.shows_no_traceback()
-    assert len(result.stderr_lines) == 1, result
-    line = result.stderr_lines[0]
-    assert line.startswith(f"failed   {denied}: ")
+    line = failure_line(result, denied)
     assert "push access" in line
     assert result.stdout.startswith("2 repos: 1 ok, 1 failed, 0 deferred;"), result
     case.assert_archive_unchanged()
@@ -123,11 +128,7 @@ def test_unknown_repo_fails_alone_and_the_other_is_collected(case: Case) -> None
         env=case.env(),
         cwd=case.cwd,
     )
-    assert result.code == 1, result
-    assert result.shows_no_traceback()
-    assert len(result.stderr_lines) == 1, result
-    line = result.stderr_lines[0]
-    assert line.startswith(f"failed   {missing}: ")
+    line = failure_line(result, missing)
     assert "not found" in line
     assert result.stdout.startswith("2 repos: 1 ok, 1 failed, 0 deferred;"), result
     case.assert_archive_unchanged()

@@ -131,16 +131,21 @@ def test_list_never_prints_a_value(fake: FakeGitHub, keys: tuple[str, str], tmp_
     assert not any(line in shown for line in keys[0].splitlines()[1:-1])
 
 
-def test_a_wrong_or_missing_key_is_one_line(fake: FakeGitHub, tmp_path: Path) -> None:
-    home = tmp_path / "home"
-    stored_with, other = new_key(home, fake), new_key(home, fake)
+def _store_main(home: Path, fake: FakeGitHub, key: str, cwd: Path) -> None:
+    """``credential add main``: the token, stored with ``key``."""
     added = run(
         ["credential", "add", "main"],
-        env_of(home, fake, GHTRAFFIC_SECRET_KEY=stored_with),
-        tmp_path,
+        env_of(home, fake, GHTRAFFIC_SECRET_KEY=key),
+        cwd,
         stdin=TOKEN,
     )
     assert added.code == 0, added
+
+
+def test_a_wrong_or_missing_key_is_one_line(fake: FakeGitHub, tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    stored_with, other = new_key(home, fake), new_key(home, fake)
+    _store_main(home, fake, stored_with, tmp_path)
     wrong = run(
         ["collect", "--owner", "acme-labs"],
         env_of(home, fake, GHTRAFFIC_SECRET_KEY=other),
@@ -167,13 +172,7 @@ def test_a_wrong_or_missing_key_is_one_line(fake: FakeGitHub, tmp_path: Path) ->
 def test_rekey_then_drop_the_old_key_and_remove(fake: FakeGitHub, tmp_path: Path) -> None:
     home = tmp_path / "home"
     old, new = new_key(home, fake), new_key(home, fake)
-    added = run(
-        ["credential", "add", "main"],
-        env_of(home, fake, GHTRAFFIC_SECRET_KEY=old),
-        tmp_path,
-        stdin=TOKEN,
-    )
-    assert added.code == 0, added
+    _store_main(home, fake, old, tmp_path)
     rekeyed = run(
         ["credential", "rekey"], env_of(home, fake, GHTRAFFIC_SECRET_KEY=f"{new},{old}"), tmp_path
     )

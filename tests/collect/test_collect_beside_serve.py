@@ -3,7 +3,6 @@ one SQLite file: no "database is locked", every request answered, nothing counte
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import time
@@ -16,6 +15,7 @@ import pytest
 from ghtraffic.fakegithub.config import FakeGitHubConfig
 from ghtraffic.fakegithub.faults import parse_faults
 from ghtraffic.fakegithub.server import FakeGitHub, free_port, running
+from tests.commands import collect_command, ghtraffic, isolated_env
 
 OWNERS = ("octo-demo", "acme-labs", "globex")
 pytestmark = pytest.mark.slow
@@ -28,34 +28,15 @@ def fake() -> Iterator[FakeGitHub]:
 
 
 def _env(fake: FakeGitHub, archive: Path, home: Path) -> dict[str, str]:
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("GHTRAFFIC_", "GITHUB_"))}
-    return {
-        **base,
-        "GITHUB_TOKEN": "demo-token",
-        "GHTRAFFIC_HOME": str(home),
-        "GHTRAFFIC_API_URL": fake.api_url,
-        "GHTRAFFIC_DATABASE_URL": f"sqlite:///{archive}",
-    }
+    return isolated_env(fake.api_url, f"sqlite:///{archive}", home)
 
 
 def _cli(env: dict[str, str], *args: str, stdin: str | None = None) -> str:
-    done = subprocess.run(
-        [sys.executable, "-m", "ghtraffic", *args],
-        env=env,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=120,
-    )
-    return done.stdout
+    return ghtraffic(env, *args, stdin=stdin, check=True).stdout
 
 
-def _collect(*extra: str) -> list[str]:
-    args = [sys.executable, "-m", "ghtraffic", "collect", "--quiet", "--requests-per-minute", "0"]
-    for owner in OWNERS:
-        args += ["--owner", owner]
-    return args
+def _collect() -> list[str]:
+    return collect_command(OWNERS)
 
 
 def test_two_collections_and_the_dashboard_share_one_sqlite_file(

@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import random
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from ghtraffic.fakegithub.faults import parse_faults
 from ghtraffic.fakegithub.server import FakeGitHub, running
 from ghtraffic.storage.database import Database
 from ghtraffic.storage.locks import CollectionLock
+from tests.commands import collect_command, ghtraffic, isolated_env
 from tests.kills import kill_at_random_moments, timed_run
 
 OWNERS = ("octo-demo", "acme-labs", "globex")
@@ -34,34 +34,15 @@ def fake() -> Iterator[FakeGitHub]:
 
 
 def _env(fake: FakeGitHub, url: str, home: Path) -> dict[str, str]:
-    base = {
-        k: v for k, v in os.environ.items() if not k.startswith(("GHTRAFFIC_", "GITHUB_", "GH_"))
-    }
-    return {
-        **base,
-        "GITHUB_TOKEN": "demo-token",
-        "GHTRAFFIC_HOME": str(home),
-        "GHTRAFFIC_API_URL": fake.api_url,
-        "GHTRAFFIC_DATABASE_URL": url,
-    }
+    return isolated_env(fake.api_url, url, home)
 
 
 def _command(*extra: str) -> list[str]:
-    args = [sys.executable, "-m", "ghtraffic", "collect", "--quiet", "--requests-per-minute", "0"]
-    for owner in OWNERS:
-        args += ["--owner", owner]
-    return [*args, *extra]
+    return collect_command(OWNERS, *extra)
 
 
 def _export(env: dict[str, str]) -> str:
-    done = subprocess.run(
-        [sys.executable, "-m", "ghtraffic", "export", "--format", "csv"],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return done.stdout
+    return ghtraffic(env, "export", "--format", "csv", timeout=None, check=True).stdout
 
 
 def _intact(url: str) -> None:
@@ -110,13 +91,7 @@ def test_killed_runs_leave_a_sound_archive_and_the_next_run_completes_it(
 
     assert _export(env) == _export(reference_env)
 
-    status = subprocess.run(
-        [sys.executable, "-m", "ghtraffic", "status", "--json"],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    status = ghtraffic(env, "status", "--json", timeout=None, check=True)
     assert '"days_lost": 0' in status.stdout
 
 

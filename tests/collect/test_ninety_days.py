@@ -6,7 +6,6 @@ ever inside a collected window, and `status` must report exactly the days lost."
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -18,6 +17,7 @@ import pytest
 
 from ghtraffic.fakegithub.model import TrafficModel
 from tests.collect.oracle import expected_daily
+from tests.commands import ghtraffic, isolated_env
 
 SEED = 5
 START = datetime(2025, 11, 20, 10, 40, tzinfo=UTC)  # old window shape until 2025-12-24
@@ -64,30 +64,9 @@ def fake() -> Iterator[Fake]:
         process.wait(timeout=10)
 
 
-def ghtraffic(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "ghtraffic", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
-
-
 @pytest.mark.slow
 def test_ninety_daily_runs_with_a_gap_lose_only_the_gap(fake: Fake, tmp_path: Path) -> None:
-    env = {
-        **{
-            k: v
-            for k, v in os.environ.items()
-            if not k.startswith(("GHTRAFFIC_", "GITHUB_", "GH_"))
-        },
-        "GITHUB_TOKEN": "demo-token",
-        "GHTRAFFIC_HOME": str(tmp_path),
-        "GHTRAFFIC_API_URL": fake.base_url,
-        "GHTRAFFIC_DATABASE_URL": f"sqlite:///{tmp_path / 'archive.sqlite'}",
-    }
+    env = isolated_env(fake.base_url, f"sqlite:///{tmp_path / 'archive.sqlite'}", tmp_path)
     times: list[datetime] = []
     for day in range(DAYS):
         if day not in GAP:

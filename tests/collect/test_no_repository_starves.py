@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -25,6 +24,8 @@ from ghtraffic.fakegithub.config import FakeGitHubConfig
 from ghtraffic.fakegithub.server import FakeGitHub, running
 from ghtraffic.storage.archive import Archive, open_archive
 from ghtraffic.storage.tables import CollectionResult, Repo, TrafficDaily
+from tests.commands import ghtraffic as run_ghtraffic
+from tests.commands import isolated_env
 
 DAYS = int(os.environ.get("GHTRAFFIC_STARVE_DAYS", "45"))
 ORG = "big-org"
@@ -39,32 +40,14 @@ def org_repositories(fake: FakeGitHub) -> set[str]:
     return {r["full_name"] for r in fake.world()["repos"] if r["full_name"].startswith(ORG + "/")}
 
 
-def ghtraffic(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "ghtraffic", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=600,
-    )
+ghtraffic = partial(run_ghtraffic, timeout=600)
 
 
 def environment(fake: FakeGitHub, database_url: str, home: Path) -> dict[str, str]:
     home.mkdir(parents=True, exist_ok=True)
     config = home / "ghtraffic.toml"
     config.write_text("requests_per_minute = 0\n")
-    base = {
-        k: v for k, v in os.environ.items() if not k.startswith(("GHTRAFFIC_", "GITHUB_", "GH_"))
-    }
-    return {
-        **base,
-        "GITHUB_TOKEN": "demo-token",
-        "GHTRAFFIC_HOME": str(home),
-        "GHTRAFFIC_API_URL": fake.api_url,
-        "GHTRAFFIC_DATABASE_URL": database_url,
-        "GHTRAFFIC_CONFIG": str(config),
-    }
+    return isolated_env(fake.api_url, database_url, home, config=config)
 
 
 def assert_nothing_starved(

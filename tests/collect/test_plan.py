@@ -141,7 +141,7 @@ def test_reserved_points_are_the_most_the_plan_can_spend(
     assert warm < cold, "unchanged answers (304) cost nothing"
 
 
-def test_a_first_read_keeps_to_the_daily_figures_and_a_second_the_same_day_too() -> None:
+def test_a_first_read_keeps_to_the_dated_figures_and_a_second_the_same_day_too() -> None:
     target = Target("o/r", RepoFacts(1, "o", "r"), True, {}, True)
     today = START.date()
     first = plan_for(target, None, today)

@@ -18,7 +18,7 @@ from ghtraffic.fakegithub.config import FakeGitHubConfig
 from ghtraffic.fakegithub.faults import parse_faults
 from ghtraffic.fakegithub.server import running
 from ghtraffic.storage.archive import open_archive
-from tests.tasks.conftest import cli_env
+from tests.commands import cli_env
 
 LATENCY = 0.05
 CONCURRENCY = 4

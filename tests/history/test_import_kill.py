@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, inspect, text
 
+from tests.commands import ghtraffic
 from tests.kills import kill_at_random_moments, timed_run
 
 #: SIGKILLs per back end (SQLite, PostgreSQL): with the other command's test, 100 random
@@ -44,14 +45,7 @@ def _write_csv(path: Path, repos: int = 60, days: int = 400) -> None:
 
 
 def _run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "ghtraffic", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
-    )
+    return ghtraffic(env, *args, timeout=300)
 
 
 def _sound(url: str) -> None:

@@ -3,7 +3,6 @@ no request beyond file://, untrusted text shown as text. Screenshots go to artif
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -11,48 +10,19 @@ from typing import Any
 import pytest
 
 from ghtraffic.report import pdf
+from tests.browser import chromium, need_browser
 from tests.cli.helpers import clean_env, run_cli
 from tests.report.conftest import XSS, Seeded
 
-CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).parent / "artifacts"
 
 pytestmark = pytest.mark.slow
 
 
-def _need_browser() -> None:
-    missing = None
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        missing = "playwright is not installed (pip install playwright)"
-    if missing is None and not Path(CHROMIUM).exists():
-        missing = f"Chromium is missing at {CHROMIUM} (apt-get install chromium)"
-    if missing:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"{missing}; CI=true requires the browser tests")
-        pytest.skip(missing)
-
-
 @pytest.fixture
 def browser() -> Iterator[Any]:
-    _need_browser()
-    from playwright.sync_api import sync_playwright
-
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--no-first-run",
-            ],
-        )
-        yield chromium
-        chromium.close()
+    with chromium(ARTIFACTS) as launched:
+        yield launched
 
 
 class Offline:
@@ -121,12 +91,18 @@ def _assert_all_drawn(page: Any, expected: set[str]) -> None:
         assert chart["painted"], chart
 
 
-def test_the_report_from_disk_draws_its_charts_with_the_network_off(
-    browser: Any, seeded: Seeded, backend: str
-) -> None:
+@pytest.fixture
+def index(browser: Any, seeded: Seeded) -> Offline:
+    """The report's index, opened from disk in a context with the network off."""
     offline = Offline(browser)
-    page = offline.page
     offline.open(seeded.out / "index.html")
+    return offline
+
+
+def test_the_report_from_disk_draws_its_charts_with_the_network_off(
+    index: Offline, seeded: Seeded, backend: str
+) -> None:
+    page = index.page
     assert page.locator("#repos tbody tr").count() == 4
     _assert_all_drawn(page, {"combined"})
     page.screenshot(path=str(ARTIFACTS / f"report-index-{backend}.png"), full_page=True)
@@ -143,8 +119,8 @@ def test_the_report_from_disk_draws_its_charts_with_the_network_off(
     page.screenshot(path=str(ARTIFACTS / f"report-repo-{backend}.png"), full_page=True)
     page.click("text=All repositories")
     page.wait_for_selector("#repos")
-    offline.check_clean()
-    offline.context.close()
+    index.check_clean()
+    index.context.close()
 
 
 def test_the_report_in_dark_mode_draws_on_a_dark_background(
@@ -162,27 +138,25 @@ def test_the_report_in_dark_mode_draws_on_a_dark_background(
 
 
 def test_hostile_description_and_path_title_show_as_text_and_never_run(
-    browser: Any, seeded: Seeded, backend: str
+    index: Offline, seeded: Seeded, backend: str
 ) -> None:
-    offline = Offline(browser)
-    page = offline.page
-    offline.open(seeded.out / "index.html")
+    page = index.page
     row = page.locator(f"#repos tr[data-repo='{seeded.hostile}']")
     assert XSS in row.inner_text()
-    offline.open(seeded.out / "repos" / f"{seeded.hostile}.html")
+    index.open(seeded.out / "repos" / f"{seeded.hostile}.html")
     assert page.locator(".description").inner_text() == XSS
     assert XSS in page.locator("#paths").inner_text()
     assert page.locator("main img").count() == 0
     page.wait_for_timeout(300)  # an onerror handler would have fired by now
     page.screenshot(path=str(ARTIFACTS / f"report-hostile-{backend}.png"), full_page=True)
-    offline.check_clean()  # no dialog opened, no error
-    offline.context.close()
+    index.check_clean()  # no dialog opened, no error
+    index.context.close()
 
 
 def test_the_command_prints_the_index_and_the_repo_pages_to_pdf(
     seeded: Seeded, tmp_path: Path
 ) -> None:
-    _need_browser()
+    need_browser()
     assert pdf.unavailable() is None
     name = seeded.data.pages[0].repo.full_name
     url = seeded.archive.db.url.render_as_string(hide_password=False)

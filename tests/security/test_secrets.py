@@ -6,9 +6,6 @@ WAL, its exports and a backup for them. A stored token is kept only Fernet-encry
 from __future__ import annotations
 
 import gzip
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,6 +13,7 @@ import pytest
 
 from ghtraffic.fakegithub.config import FakeGitHubConfig
 from ghtraffic.fakegithub.server import FakeGitHub, running
+from tests.commands import ghtraffic, isolated_env
 
 TOKEN = "ghtraffic-planted-7f3a9c1e5b2d4a6f8e0c"
 STORED = "ghtraffic-stored-3b8e1d6a0c4f2e9b7a5d"
@@ -30,15 +28,7 @@ def fake() -> Iterator[FakeGitHub]:
 
 
 def _run(env: dict[str, str], *args: str, stdin: str = "") -> str:
-    done = subprocess.run(
-        [sys.executable, "-m", "ghtraffic", *args],
-        env=env,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
+    done = ghtraffic(env, *args, stdin=stdin)
     return done.stdout + done.stderr
 
 
@@ -47,16 +37,8 @@ def test_a_planted_token_appears_in_no_output_file_or_export(
 ) -> None:
     archive = tmp_path / "archive.sqlite"
     env = {
-        **{
-            k: v
-            for k, v in os.environ.items()
-            if not k.startswith(("GHTRAFFIC_", "GITHUB_", "GH_"))
-        },
-        "GHTRAFFIC_HOME": str(tmp_path),
-        "GHTRAFFIC_API_URL": fake.api_url,
-        "GHTRAFFIC_DATABASE_URL": f"sqlite:///{archive}",
+        **isolated_env(fake.api_url, f"sqlite:///{archive}", tmp_path, token=TOKEN),
         "GHTRAFFIC_DEBUG": "1",
-        "GITHUB_TOKEN": TOKEN,
     }
     outputs = [
         _run(env, "collect", "--owner", "acme-labs", "--owner", "globex"),

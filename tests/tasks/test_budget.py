@@ -24,7 +24,8 @@ from ghtraffic.tasks.budget import CredentialBudgets, SharedBudget
 from ghtraffic.tasks.schema import apply_queue_schema
 from ghtraffic.tasks.worker import run_worker
 from tests.app_keys import new_app_keys
-from tests.tasks.conftest import cli_env
+from tests.commands import cli_env
+from tests.threads import run_together
 
 #: Relative to this machine's clock: reservations compare with it (and GitHub's offset to it).
 NOW = datetime.now(UTC).replace(microsecond=0)
@@ -110,11 +111,7 @@ def test_workers_reserving_at_once_never_overdraw_the_budget(archive: Archive) -
         except Deferred:
             results.append(False)
 
-    threads = [threading.Thread(target=reserve) for _ in range(16)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_together(reserve, 16)
     assert results.count(True) == (100 - 10) // 7 == 12
     assert left(budget) == 100 - 12 * 7
 

@@ -3,8 +3,6 @@ between databases without losing or changing a row."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,7 +10,7 @@ import pytest
 
 from ghtraffic.fakegithub.config import FakeGitHubConfig
 from ghtraffic.fakegithub.server import FakeGitHub, running
-from tests.tasks.conftest import cli_env
+from tests.commands import cli_env, ghtraffic
 
 OWNERS = ("octo-demo", "acme-labs", "globex")
 
@@ -21,17 +19,6 @@ OWNERS = ("octo-demo", "acme-labs", "globex")
 def fake() -> Iterator[FakeGitHub]:
     with running(FakeGitHubConfig(repos=8, seed=5)) as server:
         yield server
-
-
-def ghtraffic(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "ghtraffic", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
 
 
 def test_upgrade_creates_the_archive_and_the_job_queue_once(

@@ -20,7 +20,7 @@ from ghtraffic.fakegithub.server import FakeGitHub, running
 from ghtraffic.tasks import jobs
 from ghtraffic.tasks.app import build_app
 from ghtraffic.tasks.worker import make_runtime, run_worker
-from tests.tasks.conftest import cli_env
+from tests.commands import cli_env
 
 OWNERS = ("octo-demo", "acme-labs")
 REPOS = 10

@@ -35,7 +35,7 @@ from ghtraffic.tasks.app import queue_run_now
 from ghtraffic.tasks.jobs import COLLECT_QUEUE, PROCESS_QUEUE, SCHEDULE_QUEUE
 from ghtraffic.tasks.schema import apply_queue_schema
 from ghtraffic.tasks.worker import run_worker
-from tests.tasks.conftest import cli_env
+from tests.commands import cli_env
 
 DAYS = int(os.environ.get("GHTRAFFIC_ONE_WAY_DAYS", "16"))
 STOP_DAY = min(12, DAYS - 2)

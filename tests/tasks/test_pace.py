@@ -15,6 +15,7 @@ import pytest
 from ghtraffic.collect.pace import SlidingWindow, wait_for
 from ghtraffic.storage.database import Database
 from ghtraffic.tasks.pace import SharedPace
+from tests.threads import run_together
 
 T0 = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 
@@ -89,11 +90,7 @@ def test_concurrent_takers_share_one_window(db: Database) -> None:
                 with lock:
                     granted.append(cost)
 
-    threads = [threading.Thread(target=worker) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_together(worker, 4)
     assert per_minute - cost < sum(granted) <= per_minute
 
 

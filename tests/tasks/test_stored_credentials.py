@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import subprocess
 import sys
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -15,7 +15,8 @@ from ghtraffic.fakegithub.config import FakeGitHubConfig
 from ghtraffic.fakegithub.server import FakeGitHub, running
 from ghtraffic.storage.secrets import new_key
 from ghtraffic.tasks.worker import make_runtime
-from tests.tasks.conftest import cli_env
+from tests.commands import cli_env
+from tests.commands import ghtraffic as run_ghtraffic
 
 OWNERS = ("octo-demo", "acme-labs", "globex")
 STORED = "ghp_workerStoredToken0c1d2e3f4a5b6c7d8e"
@@ -27,16 +28,8 @@ def fake() -> Iterator[FakeGitHub]:
         yield server
 
 
-def ghtraffic(env: dict[str, str], *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "ghtraffic", *args],
-        env=env,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=180,
-    )
+#: Every command here reads an empty standard input unless given one.
+ghtraffic = partial(run_ghtraffic, stdin="", timeout=180)
 
 
 def run_of(url: str) -> tuple[object, ...]:

@@ -21,7 +21,7 @@ from sqlalchemy import create_engine, text
 from ghtraffic.fakegithub.config import FakeGitHubConfig
 from ghtraffic.fakegithub.faults import parse_faults
 from ghtraffic.fakegithub.server import FakeGitHub, free_port, running
-from tests.tasks.conftest import cli_env
+from tests.commands import cli_env
 from tests.tasks.test_workers import ghtraffic
 
 OWNERS = ("acme-labs", "globex")

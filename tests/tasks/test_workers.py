@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,8 @@ from sqlalchemy import create_engine, text
 from ghtraffic.fakegithub.config import FakeGitHubConfig
 from ghtraffic.fakegithub.faults import parse_faults
 from ghtraffic.fakegithub.server import FakeGitHub, running
-from tests.tasks.conftest import cli_env
+from tests.commands import cli_env
+from tests.commands import ghtraffic as run_ghtraffic
 
 OWNERS = ("octo-demo", "acme-labs", "globex")
 REPOS = 300
@@ -31,15 +33,7 @@ def fake() -> Iterator[FakeGitHub]:
         yield server
 
 
-def ghtraffic(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "ghtraffic", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=240,
-    )
+ghtraffic = partial(run_ghtraffic, timeout=240)
 
 
 def worker(env: dict[str, str]) -> subprocess.Popen[bytes]:

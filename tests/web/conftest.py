@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import sys
 from collections.abc import Iterator
@@ -20,12 +19,12 @@ from ghtraffic.storage.archive import Archive
 from ghtraffic.storage.database import Database
 from ghtraffic.web.app import create_app
 from ghtraffic.web.config import WebConfig
+from tests.browser import chromium
 from tests.web.seed import seed
 
 PASSWORD = "correct horse battery"
 # benchmarks/ (its seeder of large archives is shared with the quality test)
 sys.path.append(str(Path(__file__).resolve().parents[2] / "benchmarks"))
-CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).parent / "artifacts"
 #: ``testserver`` is the host name of Starlette's test client; browsers use 127.0.0.1.
 CONFIG = WebConfig(
@@ -84,36 +83,7 @@ def viewer(app: Starlette) -> Iterator[TestClient]:
         yield login(client, "viewer")
 
 
-def need_browser() -> None:
-    missing = None
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        missing = "playwright is not installed (pip install playwright)"
-    if missing is None and not Path(CHROMIUM).exists():
-        missing = f"Chromium is missing at {CHROMIUM} (apt-get install chromium)"
-    if missing:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"{missing}; CI=true requires the browser tests")
-        pytest.skip(missing)
-
-
 @pytest.fixture
 def browser() -> Iterator[Any]:
-    need_browser()
-    from playwright.sync_api import sync_playwright
-
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--no-first-run",
-            ],
-        )
-        yield chromium
-        chromium.close()
+    with chromium(ARTIFACTS) as launched:
+        yield launched

@@ -29,7 +29,8 @@ from ghtraffic.identity.tokens import create_token
 from ghtraffic.storage.database import Database, sqlite_url
 from ghtraffic.web.app import create_app
 from ghtraffic.web.config import WebConfig
-from tests.web.conftest import ARTIFACTS, CHROMIUM, need_browser
+from tests.browser import CHROMIUM, need_browser
+from tests.web.conftest import ARTIFACTS
 from tests.web.live import Live
 
 pytestmark = pytest.mark.slow
@@ -44,13 +45,6 @@ NAME, PASSWORD = "quality-admin", "quality-password-on-loopback"
 WIDTHS = (390, 1400, 1920)
 #: Lighthouse's floors (desktop preset).
 FLOORS = {"accessibility": 100, "best-practices": 100, "performance": 95}
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 
 # Every element of a card or figure box must lie inside it (what scrolls inside a
 # scroll container of the card is the container's business), and the document must not

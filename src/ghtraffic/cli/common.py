@@ -10,12 +10,15 @@ import functools
 import os
 import sys
 from collections.abc import Callable
-from typing import Any, NoReturn, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, ParamSpec, TypeVar
 
 import click
 from rich.console import Console
 
 from ghtraffic.config import ConfigError
+
+if TYPE_CHECKING:
+    from ghtraffic.storage.database import Database
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -104,3 +107,29 @@ def config_options(func: Callable[..., Any]) -> Callable[..., Any]:
         help="Path of ghtraffic.toml (default ./ghtraffic.toml or $GHTRAFFIC_CONFIG).",
     )(func)
     return func
+
+
+def open_db(config_path: str | None, database_url: str | None, api_url: str | None) -> Database:
+    """The archive's database, as the settings (with ``config_options``) name it."""
+    from ghtraffic.config import load_settings
+    from ghtraffic.storage.archive import open_archive
+
+    settings = load_settings(config=config_path, database_url=database_url, api_url=api_url)
+    return open_archive(settings.database_url).db
+
+
+def archive_options(func: Callable[..., R]) -> Callable[..., R]:
+    """``config_options`` for a command on the archive: put under the error decorators, it
+    calls the command with ``db`` (``open_db`` of the three options) in their place."""
+
+    @functools.wraps(func)
+    def wrapper(
+        *args: Any,
+        config_path: str | None,
+        database_url: str | None,
+        api_url: str | None,
+        **kwargs: Any,
+    ) -> R:
+        return func(*args, db=open_db(config_path, database_url, api_url), **kwargs)
+
+    return config_options(wrapper)

@@ -14,15 +14,9 @@ import click
 from pydantic import SecretStr
 from rich.table import Table
 
-from ghtraffic.cli.common import config_options, err, one_line_errors, out
-from ghtraffic.config import ConfigError, load_settings
-from ghtraffic.storage.archive import open_archive
+from ghtraffic.cli.common import archive_options, config_options, err, one_line_errors, open_db, out
+from ghtraffic.config import ConfigError
 from ghtraffic.storage.database import Database
-
-
-def _db(config_path: str | None, database_url: str | None, api_url: str | None) -> Database:
-    settings = load_settings(config=config_path, database_url=database_url, api_url=api_url)
-    return open_archive(settings.database_url).db
 
 
 @click.group("credential")
@@ -70,7 +64,7 @@ def add_command(
         raise ConfigError("give either a token (--token-env) or an App (--app-id), not both")
     if app_id is None and installations:
         raise ConfigError("--installation belongs to an App: give --app-id too")
-    db = _db(config_path, database_url, api_url)
+    db = open_db(config_path, database_url, api_url)
     if app_id is not None:
         assert private_key_file is not None
         pem = _read_key_file(Path(private_key_file))
@@ -121,13 +115,13 @@ def _read_key_file(path: Path) -> SecretStr:
 
 
 @credential_group.command("list")
-@config_options
 @one_line_errors
-def list_command(config_path: str | None, database_url: str | None, api_url: str | None) -> None:
+@archive_options
+def list_command(db: Database) -> None:
     """List the stored credentials (names, kinds, fingerprints; never a value)."""
     from ghtraffic.storage.credentials import list_stored
 
-    stored = list_stored(_db(config_path, database_url, api_url))
+    stored = list_stored(db)
     if not stored:
         out.print("no stored credentials: add one with `ghtraffic credential add NAME`")
         return
@@ -150,22 +144,20 @@ def list_command(config_path: str | None, database_url: str | None, api_url: str
 
 @credential_group.command("remove")
 @click.argument("name")
-@config_options
 @one_line_errors
-def remove_command(
-    name: str, config_path: str | None, database_url: str | None, api_url: str | None
-) -> None:
+@archive_options
+def remove_command(name: str, db: Database) -> None:
     """Delete a stored credential."""
     from ghtraffic.storage.credentials import remove
 
-    remove(_db(config_path, database_url, api_url), name)
+    remove(db, name)
     out.print(f"removed {name!r}")
 
 
 @credential_group.command("rekey")
-@config_options
 @one_line_errors
-def rekey_command(config_path: str | None, database_url: str | None, api_url: str | None) -> None:
+@archive_options
+def rekey_command(db: Database) -> None:
     """Encrypt every stored credential again with the first key of GHTRAFFIC_SECRET_KEY.
 
     To rotate: GHTRAFFIC_SECRET_KEY=NEW,OLD ghtraffic credential rekey; then keep only NEW.
@@ -173,7 +165,6 @@ def rekey_command(config_path: str | None, database_url: str | None, api_url: st
     from ghtraffic.storage.credentials import rekey
     from ghtraffic.storage.secrets import ENV_KEY, SecretKeyError, load_keys
 
-    db = _db(config_path, database_url, api_url)
     keys = load_keys()
     if keys is None:
         raise SecretKeyError(

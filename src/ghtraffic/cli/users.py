@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -9,29 +10,21 @@ from typing import Any
 import click
 from rich.table import Table
 
-from ghtraffic.cli.common import EXIT_USAGE, config_options, fail, one_line_errors, out
-from ghtraffic.config import load_settings
+from ghtraffic.cli.common import EXIT_USAGE, archive_options, fail, one_line_errors, out
 from ghtraffic.identity.accounts import AccountError
-from ghtraffic.storage.archive import open_archive
 from ghtraffic.storage.database import Database
-
-
-def _db(config_path: str | None, database_url: str | None, api_url: str | None) -> Database:
-    settings = load_settings(config=config_path, database_url=database_url, api_url=api_url)
-    return open_archive(settings.database_url).db
 
 
 def account_errors(func: Callable[..., Any]) -> Callable[..., Any]:
     """An ``AccountError`` is a usage error: one line, exit code 2."""
 
+    @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
         except AccountError as error:
             fail(str(error), EXIT_USAGE)
 
-    wrapper.__name__ = func.__name__
-    wrapper.__doc__ = func.__doc__
     return wrapper
 
 
@@ -53,34 +46,30 @@ def user_group() -> None:
 @click.argument("name")
 @click.option("--admin", is_flag=True, help="An administrator (sees and manages everything).")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
-@config_options
 @one_line_errors
 @account_errors
+@archive_options
 def add_command(
     name: str,
     admin: bool,
     password_stdin: bool,
-    config_path: str | None,
-    database_url: str | None,
-    api_url: str | None,
+    db: Database,
 ) -> None:
     """Add a user (asks for the password, hidden)."""
     from ghtraffic.identity.accounts import add_user
 
-    db = _db(config_path, database_url, api_url)
     user = add_user(db, name, _read_password(password_stdin), admin=admin)
     out.print(f"added {user.role} {user.name}")
 
 
 @user_group.command("list")
-@config_options
 @one_line_errors
-def list_command(config_path: str | None, database_url: str | None, api_url: str | None) -> None:
+@archive_options
+def list_command(db: Database) -> None:
     """List users, their roles and grants."""
     from ghtraffic.identity.accounts import list_users
     from ghtraffic.identity.grants import all_grants
 
-    db = _db(config_path, database_url, api_url)
     users = list_users(db)
     if not users:
         out.print("no users yet: add one with `ghtraffic user add NAME --admin`")
@@ -99,16 +88,13 @@ def list_command(config_path: str | None, database_url: str | None, api_url: str
 @user_group.command("grant")
 @click.argument("name")
 @click.argument("target", metavar="OWNER|OWNER/REPO")
-@config_options
 @one_line_errors
 @account_errors
-def grant_command(
-    name: str, target: str, config_path: str | None, database_url: str | None, api_url: str | None
-) -> None:
+@archive_options
+def grant_command(name: str, target: str, db: Database) -> None:
     """Let a viewer see an owner's repositories or one repository."""
     from ghtraffic.identity.grants import grant, holds_target, not_held
 
-    db = _db(config_path, database_url, api_url)
     key = grant(db, name, target)
     out.print(f"{name} may see {key}")
     if not holds_target(db, key):
@@ -118,16 +104,14 @@ def grant_command(
 @user_group.command("revoke")
 @click.argument("name")
 @click.argument("target", metavar="OWNER|OWNER/REPO")
-@config_options
 @one_line_errors
 @account_errors
-def revoke_command(
-    name: str, target: str, config_path: str | None, database_url: str | None, api_url: str | None
-) -> None:
+@archive_options
+def revoke_command(name: str, target: str, db: Database) -> None:
     """Take a grant back."""
     from ghtraffic.identity.grants import revoke
 
-    if revoke(_db(config_path, database_url, api_url), name, target):
+    if revoke(db, name, target):
         out.print(f"{name} no longer sees {target.lower()}")
     else:
         fail(f"{name} has no grant {target.lower()}", EXIT_USAGE)
@@ -142,16 +126,14 @@ def revoke_command(
     help="The token may also make the state-changing requests its user may make"
     " (default: it reads only).",
 )
-@config_options
 @one_line_errors
 @account_errors
+@archive_options
 def token_command(
     name: str,
     label: str,
     write: bool,
-    config_path: str | None,
-    database_url: str | None,
-    api_url: str | None,
+    db: Database,
 ) -> None:
     """Create a personal API token for a user; it is printed once, on stdout.
 
@@ -160,44 +142,38 @@ def token_command(
     from ghtraffic.identity.accounts import require_user
     from ghtraffic.identity.tokens import create_token
 
-    db = _db(config_path, database_url, api_url)
     token, _ = create_token(db, require_user(db, name).id, label, write=write)
     click.echo(token)
 
 
 @user_group.command("delete")
 @click.argument("name")
-@config_options
 @one_line_errors
 @account_errors
-def delete_command(
-    name: str, config_path: str | None, database_url: str | None, api_url: str | None
-) -> None:
+@archive_options
+def delete_command(name: str, db: Database) -> None:
     """Delete a user with their sessions, tokens and grants."""
     from ghtraffic.identity.accounts import delete_user
 
-    delete_user(_db(config_path, database_url, api_url), name)
+    delete_user(db, name)
     out.print(f"deleted {name}")
 
 
 @user_group.command("password")
 @click.argument("name")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
-@config_options
 @one_line_errors
 @account_errors
+@archive_options
 def password_command(
     name: str,
     password_stdin: bool,
-    config_path: str | None,
-    database_url: str | None,
-    api_url: str | None,
+    db: Database,
 ) -> None:
     """Set a user's password (their sessions end)."""
     from ghtraffic.identity.accounts import require_user, set_password
     from ghtraffic.identity.sessions import end_user_sessions
 
-    db = _db(config_path, database_url, api_url)
     set_password(db, name, _read_password(password_stdin))
     end_user_sessions(db, require_user(db, name).id)
     out.print(f"password of {name} changed")
@@ -206,14 +182,12 @@ def password_command(
 @click.command("public")
 @click.argument("repo", metavar="OWNER/REPO")
 @click.option("--off", is_flag=True, help="Make it private again.")
-@config_options
 @one_line_errors
 @account_errors
-def public_command(
-    repo: str, off: bool, config_path: str | None, database_url: str | None, api_url: str | None
-) -> None:
+@archive_options
+def public_command(repo: str, off: bool, db: Database) -> None:
     """Make a repository public: its badges are served (and shown in the public view)."""
     from ghtraffic.identity.public import set_public
 
-    name = set_public(_db(config_path, database_url, api_url), repo, not off, "cli")
+    name = set_public(db, repo, not off, "cli")
     out.print(f"{name} is {'private' if off else 'public'}")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import KW_ONLY, dataclass, field
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any, TypeVar
@@ -41,37 +42,37 @@ Listener = Callable[[RepoOutcome], None]
 Notice = Callable[[str], None]
 
 
+@dataclass(eq=False, repr=False)
 class Collector:
     """Runs one collection. ``on_total``, ``on_result`` and ``on_notice`` feed a progress
     display; ``on_committed`` is the processing trigger, called after each repository's
     data is committed. The collector itself prints nothing."""
 
-    def __init__(
-        self,
-        settings: Settings,
-        archive: Archive,
-        client: GitHubClient,
-        etags: ArchiveEtagStore,
-        *,
-        on_total: Callable[[int], None] = lambda n: None,
-        on_result: Listener = lambda o: None,
-        on_notice: Notice = lambda m: None,
-        on_committed: Listener = lambda o: None,
-    ) -> None:
-        self.settings = settings
-        self.archive = archive
-        self.client = client
-        self.etags = etags
-        self.on_total = on_total
-        self.on_result = on_result
-        self.on_notice = on_notice
-        self.on_committed = on_committed
-        self.summary = RunSummary()
-        #: Read the dated stargazer lists of repositories whose star history is unknown.
-        self.star_history = True
-        self._storage = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ghtraffic-storage")
-        #: Processing has a thread of its own: the storage thread keeps committing meanwhile.
-        self._processing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ghtraffic-process")
+    settings: Settings
+    archive: Archive
+    client: GitHubClient
+    etags: ArchiveEtagStore
+    _: KW_ONLY
+    on_total: Callable[[int], None] = lambda n: None
+    on_result: Listener = lambda o: None
+    on_notice: Notice = lambda m: None
+    on_committed: Listener = lambda o: None
+    summary: RunSummary = field(init=False, default_factory=RunSummary)
+    #: Read the dated stargazer lists of repositories whose star history is unknown.
+    star_history: bool = field(init=False, default=True)
+    _storage: ThreadPoolExecutor = field(
+        init=False,
+        default_factory=lambda: ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix="ghtraffic-storage"
+        ),
+    )
+    #: Processing has a thread of its own: the storage thread keeps committing meanwhile.
+    _processing: ThreadPoolExecutor = field(
+        init=False,
+        default_factory=lambda: ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix="ghtraffic-process"
+        ),
+    )
 
     async def run(self) -> RunSummary:
         now = datetime.now(UTC)

@@ -13,10 +13,10 @@ import math
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
-from urllib.parse import urlencode
 
 from ghtraffic.fakegithub import bodies
 from ghtraffic.fakegithub.facts import facts_at
+from ghtraffic.fakegithub.paging import page_bounds, page_link
 from ghtraffic.fakegithub.world import Account, Repo
 
 JSON = Any
@@ -144,18 +144,10 @@ def paginate(
 ) -> tuple[list[JSON], dict[str, str]]:
     """One page of ``items`` and its GitHub-style ``Link`` header."""
 
-    def number(name: str, default: int) -> int:
-        try:
-            return int(query.get(name, default))
-        except ValueError:
-            return default
-
-    per_page = min(100, max(1, number("per_page", 30)))
-    page = max(1, number("page", 1))
-    last = max(1, math.ceil(len(items) / per_page))
+    page, per_page, last = page_bounds(query, len(items))
 
     def link(to: int, rel: str) -> str:
-        return f'<{api}{path}?{urlencode({**query, "page": str(to)})}>; rel="{rel}"'
+        return page_link(api, path, query, to, rel)
 
     links = []
     if page > 1:

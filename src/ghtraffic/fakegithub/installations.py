@@ -16,12 +16,10 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from urllib.parse import urlencode
 
 import jwt
 from cryptography.hazmat.primitives import serialization
@@ -29,6 +27,7 @@ from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 
 from ghtraffic.fakegithub import bodies
 from ghtraffic.fakegithub.api import ApiResult, not_found
+from ghtraffic.fakegithub.paging import page_bounds, page_link
 from ghtraffic.fakegithub.world import Account, World
 
 #: How long an installation token lives (GitHub: one hour).
@@ -248,19 +247,11 @@ def _paged(
     path: str,
     query: Mapping[str, str],
 ) -> ApiResult:
-    def number(name: str, default: int) -> int:
-        try:
-            return int(query.get(name, default))
-        except ValueError:
-            return default
-
-    per_page = min(100, max(1, number("per_page", 30)))
-    page = max(1, number("page", 1))
-    last = max(1, math.ceil(len(items) / per_page))
+    page, per_page, last = page_bounds(query, len(items))
     chunk = items[(page - 1) * per_page : page * per_page]
 
     def link(n: int, rel: str) -> str:
-        return f'<{api}{path}?{urlencode({**query, "page": str(n)})}>; rel="{rel}"'
+        return page_link(api, path, query, n, rel)
 
     links = [link(page + 1, "next"), link(last, "last")] if page < last else []
     if page > 1:

@@ -2,7 +2,7 @@
 rate-limit accounting, retries and errors a person can act on. Knows nothing of storage."""
 
 from .auth import token_from_gh_cli
-from .client import API_VERSION, GitHubClient, Response
+from .client import GitHubClient, Response
 from .errors import (
     BadCredentials,
     BadResponse,
@@ -30,6 +30,7 @@ from .parse import (
 )
 from .ratelimit import RateLimitState
 from .retry import RetryPolicy
+from .session import API_VERSION
 
 __all__ = [
     "API_VERSION",

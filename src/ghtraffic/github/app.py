@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncGenerator, Callable, Generator
+from collections.abc import AsyncGenerator, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -31,14 +31,14 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 from pydantic import SecretStr
 
-from .. import __version__
 from .classify import error_for_status, github_message, transport_reason
-from .client import API_VERSION, GitHubClient
+from .client import GitHubClient
 from .errors import BadCredentials, BadResponse, GitHubError, NotFound, Unreachable, one_line
 from .hosts import DEFAULT_API_URL, normalise_api_url
 from .pool import tls_context
 from .ratelimit import parse_http_date
 from .retry import RetryPolicy, retrying
+from .session import API_HEADERS, AsyncOnlyAuth, PooledClient
 
 log = logging.getLogger("ghtraffic.github")
 
@@ -143,7 +143,7 @@ class InstallationToken:
         return now < self.expires_at - margin
 
 
-class GitHubApp:
+class GitHubApp(PooledClient):
     """A GitHub App: ``async with GitHubApp(app_id, pem, api_url) as app: ...``.
 
     ``app_id``: the app's id or its client id (the JWT's ``iss``). ``private_key``: the PEM
@@ -179,11 +179,7 @@ class GitHubApp:
         self._timeout = timeout
         self._http = httpx.AsyncClient(
             base_url=self.api_url,
-            headers={
-                "Accept": "application/vnd.github+json",
-                "X-GitHub-Api-Version": API_VERSION,
-                "User-Agent": f"ghtraffic/{__version__}",
-            },
+            headers=API_HEADERS,
             timeout=timeout,
             transport=transport,
             verify=tls_context(),
@@ -191,15 +187,6 @@ class GitHubApp:
 
     def __repr__(self) -> str:
         return f"GitHubApp(app_id={self.app_id!r}, api_url={self.api_url!r})"
-
-    async def __aenter__(self) -> GitHubApp:
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.aclose()
-
-    async def aclose(self) -> None:
-        await self._http.aclose()
 
     # -- the JWT ----------------------------------------------------------------------
 
@@ -332,7 +319,7 @@ class GitHubApp:
         return AuthClient(self.installation_auth(installation_id), self.api_url, **options)
 
 
-class InstallationAuth(httpx.Auth):
+class InstallationAuth(AsyncOnlyAuth):
     """Sends an installation's token: refreshed before it expires, and replaced and retried
     once when GitHub answers 401 (revoked, or expired sooner than the clocks said)."""
 
@@ -342,11 +329,6 @@ class InstallationAuth(httpx.Auth):
 
     def __repr__(self) -> str:
         return f"InstallationAuth(app_id={self.app.app_id!r}, installation={self.installation_id})"
-
-    def sync_auth_flow(
-        self, request: httpx.Request
-    ) -> Generator[httpx.Request, httpx.Response, None]:
-        raise RuntimeError("InstallationAuth works with httpx.AsyncClient only")
 
     async def async_auth_flow(
         self, request: httpx.Request

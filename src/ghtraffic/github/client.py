@@ -19,7 +19,6 @@ from urllib.parse import quote
 import httpx
 from pydantic import SecretStr
 
-from .. import __version__
 from .classify import error_for_status, transport_reason
 from .errors import BadResponse, Forbidden, NotFound, NoTrafficApi, Unreachable
 from .etags import EtagStore, MemoryEtagStore
@@ -29,10 +28,10 @@ from .pacer import Pacer
 from .pool import tls_context
 from .ratelimit import RateLimitState, parse_http_date, parse_rate_headers
 from .retry import RetryPolicy, retrying
+from .session import API_HEADERS, PooledClient
 
 log = logging.getLogger("ghtraffic.github")
 
-API_VERSION = "2022-11-28"
 _REPO_IN_PATH = re.compile(r"/repos/([^/]+)/([^/?#]+)")
 Params = Mapping[str, str | int]
 
@@ -68,7 +67,7 @@ class _BearerAuth(httpx.Auth):
         return "_BearerAuth(**********)"
 
 
-class GitHubClient:
+class GitHubClient(PooledClient):
     """Async GitHub REST client. Use as ``async with GitHubClient(token) as gh: ...``.
 
     ``token``: a ``SecretStr`` (or plain string, wrapped at once); ``None`` sends no token.
@@ -111,11 +110,7 @@ class GitHubClient:
         self._login_known = False
         self._http = httpx.AsyncClient(
             base_url=self.api_url,
-            headers={
-                "Accept": "application/vnd.github+json",
-                "X-GitHub-Api-Version": API_VERSION,
-                "User-Agent": f"ghtraffic/{__version__}",
-            },
+            headers=API_HEADERS,
             auth=_BearerAuth(self._token) if self._token is not None else None,
             timeout=httpx.Timeout(timeout, connect=connect_timeout),
             follow_redirects=True,
@@ -132,16 +127,6 @@ class GitHubClient:
 
     def __repr__(self) -> str:
         return f"GitHubClient(api_url={self.api_url!r}, token={self._token!r})"
-
-    async def __aenter__(self) -> GitHubClient:
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.aclose()
-
-    async def aclose(self) -> None:
-        """Close the connection pool."""
-        await self._http.aclose()
 
     # -- accounting -------------------------------------------------------------------------
 

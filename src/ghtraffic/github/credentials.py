@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import AsyncGenerator, AsyncIterator, Generator, Iterable, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +24,7 @@ from .client import _BearerAuth
 from .hosts import DEFAULT_API_URL
 from .meter import CREDENTIAL_KEY
 from .ratelimit import RateLimitState, parse_http_date, parse_rate_headers
+from .session import AsyncOnlyAuth
 
 log = logging.getLogger("ghtraffic.github")
 
@@ -76,7 +77,7 @@ def _retry_with_next(response: httpx.Response) -> bool:
     return "retry-after" not in headers and headers.get("x-ratelimit-remaining", "").strip() != "0"
 
 
-class CredentialRouter(httpx.Auth):
+class CredentialRouter(AsyncOnlyAuth):
     """Chooses a credential per request (see the module's description)."""
 
     def __init__(
@@ -148,11 +149,6 @@ class CredentialRouter(httpx.Auth):
             self._worked[f"{match.group(1)}/{match.group(2)}".lower()] = credential
         elif (match := _REPO_ID.search(path)) is not None:
             self._worked[f"#{match.group(1)}"] = credential
-
-    def sync_auth_flow(
-        self, request: httpx.Request
-    ) -> Generator[httpx.Request, httpx.Response, None]:
-        raise RuntimeError("CredentialRouter works with httpx.AsyncClient only")
 
     async def async_auth_flow(
         self, request: httpx.Request

@@ -38,8 +38,12 @@ def start_of(day: date) -> datetime:
 
 def _newest_upsert(
     session: Session, table: Table, keys: tuple[str, ...], rows: list[dict[str, Any]]
-) -> None:
-    """Insert ``rows``; a stored row is replaced only by one observed at the same time or later."""
+) -> int:
+    """Insert ``rows``; a stored row is replaced only by one observed at the same time or
+    later. Returns the number of distinct keys written (none for no rows)."""
+    if not rows:
+        return 0
+    session.flush()
     newest: dict[tuple[Any, ...], dict[str, Any]] = {}
     for row in rows:
         key = tuple(row[name] for name in keys)
@@ -56,6 +60,7 @@ def _newest_upsert(
     )
     # One compiled statement, executed for many rows (the driver batches them).
     session.execute(stmt, ordered)
+    return len(newest)
 
 
 def record_counts(
@@ -78,12 +83,8 @@ def record_counts(
                 "observed_at": at,
             }
         )
-    if not values:
-        return 0
-    session.flush()
     keys = ("repo_id", "day", "metric", "source")
-    _newest_upsert(session, cast(Table, RepoCount.__table__), keys, values)
-    return len({tuple(value[name] for name in keys) for value in values})
+    return _newest_upsert(session, cast(Table, RepoCount.__table__), keys, values)
 
 
 def record_downloads(
@@ -104,12 +105,8 @@ def record_downloads(
                 "observed_at": row.observed_at or start_of(row.day),
             }
         )
-    if not values:
-        return 0
-    session.flush()
     keys = ("repo_id", "day", "source", "name")
-    _newest_upsert(session, cast(Table, DownloadCount.__table__), keys, values)
-    return len({tuple(value[name] for name in keys) for value in values})
+    return _newest_upsert(session, cast(Table, DownloadCount.__table__), keys, values)
 
 
 def record_repo_counts(

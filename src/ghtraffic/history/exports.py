@@ -91,6 +91,78 @@ def _dated(
     return rows
 
 
+@dataclass(frozen=True, slots=True)
+class DatedKind:
+    """An export kind of rows per repository and day (or week): its table, the column
+    that dates a row (``since``/``until`` filter on it), the order within a repository,
+    and the exported columns after ``repo``: (attribute, name, type)."""
+
+    table: Any
+    dated_by: str
+    order: tuple[str, ...]
+    columns: tuple[tuple[str, str, str], ...]
+
+    def export(
+        self,
+        session: Session,
+        targets: list[tuple[int, str]],
+        since: date | None,
+        until: date | None,
+    ) -> ExportTable:
+        table = self.table
+        rows = _dated(
+            session,
+            targets,
+            select(*(getattr(table, attribute) for attribute, _, _ in self.columns)),
+            table.repo_id,
+            getattr(table, self.dated_by),
+            [getattr(table, attribute) for attribute in self.order],
+            since,
+            until,
+        )
+        columns = (("repo", "str"), *((name, kind) for _, name, kind in self.columns))
+        return ExportTable(columns, rows)
+
+
+_METRICS = tuple((name, name, kind) for name, kind in METRIC_COLUMNS)
+_DAY = ("day", "date", "date")
+_RANKED = (_DAY, ("rank", "rank", "int"))
+_COUNTS = (("count", "count", "int"), ("uniques", "uniques", "int"))
+DATED_KINDS = {
+    "daily": DatedKind(TrafficDaily, "day", ("day",), (_DAY, *_METRICS)),
+    "weekly": DatedKind(
+        TrafficWeekly,
+        "week_start",
+        ("week_start",),
+        (("week_start", "week_start", "date"), *_METRICS),
+    ),
+    "windows": DatedKind(
+        TrafficWindow,
+        "day",
+        ("day",),
+        (
+            _DAY,
+            ("first_day", "first_day", "date"),
+            ("last_day", "last_day", "date"),
+            *_METRICS,
+            ("observed_at", "observed_at", "datetime"),
+        ),
+    ),
+    "referrers": DatedKind(
+        ReferrerItem,
+        "day",
+        ("day", "rank"),
+        (*_RANKED, ("referrer", "referrer", "str"), *_COUNTS),
+    ),
+    "paths": DatedKind(
+        PathItem,
+        "day",
+        ("day", "rank"),
+        (*_RANKED, ("path", "path", "str"), ("title", "title", "str"), *_COUNTS),
+    ),
+}
+
+
 def build(
     archive: Archive,
     kind: str,
@@ -103,57 +175,8 @@ def build(
         raise ExportError(f"unknown export kind {kind!r}: use one of {', '.join(KINDS)}")
     with archive.db.read_session() as session:
         targets = _targets(session, repo)
-        if kind == "daily":
-            t = TrafficDaily
-            rows = _dated(
-                session, targets,
-                select(t.day, t.views, t.views_unique, t.clones, t.clones_unique),
-                t.repo_id, t.day, [t.day], since, until,
-            )  # fmt: skip
-            return ExportTable((("repo", "str"), ("date", "date"), *METRIC_COLUMNS), rows)
-        if kind == "weekly":
-            w = TrafficWeekly
-            rows = _dated(
-                session, targets,
-                select(w.week_start, w.views, w.views_unique, w.clones, w.clones_unique),
-                w.repo_id, w.week_start, [w.week_start], since, until,
-            )  # fmt: skip
-            return ExportTable((("repo", "str"), ("week_start", "date"), *METRIC_COLUMNS), rows)
-        if kind == "windows":
-            x = TrafficWindow
-            rows = _dated(
-                session, targets,
-                select(x.day, x.first_day, x.last_day, x.views, x.views_unique, x.clones,
-                       x.clones_unique, x.observed_at),
-                x.repo_id, x.day, [x.day], since, until,
-            )  # fmt: skip
-            columns: Columns = (
-                ("repo", "str"), ("date", "date"), ("first_day", "date"), ("last_day", "date"),
-                *METRIC_COLUMNS, ("observed_at", "datetime"),
-            )  # fmt: skip
-            return ExportTable(columns, rows)
-        if kind == "referrers":
-            r = ReferrerItem
-            rows = _dated(
-                session, targets, select(r.day, r.rank, r.referrer, r.count, r.uniques),
-                r.repo_id, r.day, [r.day, r.rank], since, until,
-            )  # fmt: skip
-            columns = (
-                ("repo", "str"), ("date", "date"), ("rank", "int"), ("referrer", "str"),
-                ("count", "int"), ("uniques", "int"),
-            )  # fmt: skip
-            return ExportTable(columns, rows)
-        if kind == "paths":
-            p = PathItem
-            rows = _dated(
-                session, targets, select(p.day, p.rank, p.path, p.title, p.count, p.uniques),
-                p.repo_id, p.day, [p.day, p.rank], since, until,
-            )  # fmt: skip
-            columns = (
-                ("repo", "str"), ("date", "date"), ("rank", "int"), ("path", "str"),
-                ("title", "str"), ("count", "int"), ("uniques", "int"),
-            )  # fmt: skip
-            return ExportTable(columns, rows)
+        if kind in DATED_KINDS:
+            return DATED_KINDS[kind].export(session, targets, since, until)
         if kind == "repos":
             return _repos(session, targets)
         return _events(session, targets, since, until)

@@ -58,6 +58,7 @@ def process_registry(db: Database, settings: Settings, config: MetricsConfig) ->
         run_credential=lambda: run_credential(settings),
     )
     figures = CachedFigures(sources, config.cache_seconds)
+
     def plan_of(as_of: datetime) -> Plan:
         return archive_plan(Archive(db), settings, as_of)
 

@@ -1,13 +1,15 @@
-"""A JSON POST with the standard library: no request logging that could show a URL's token."""
+"""A JSON POST with the standard library (no request logging that could show a URL's token),
+and the channels that are one such POST per message."""
 
 from __future__ import annotations
 
 import json
 import urllib.error
 import urllib.request
+from abc import abstractmethod
 from typing import Any
 
-from ghtraffic.notifications.base import TransportError
+from ghtraffic.notifications.base import Message, Transport, TransportError
 
 USER_AGENT = "ghtraffic-notifications"
 
@@ -41,3 +43,25 @@ def post_json(channel: str, url: str, body: Any, timeout: float) -> None:
         raise TransportError(f"{channel}: no answer within {timeout:g} s") from None
     except OSError as exc:
         raise TransportError(f"{channel}: connection failed ({exc.strerror or 'error'})") from None
+
+
+class JsonPostTransport(Transport):
+    """A channel that POSTs one JSON body per message to a URL that is itself the secret
+    (an incoming-webhook URL)."""
+
+    def __init__(self, url: str, *, timeout: float = 10.0) -> None:
+        self._url = url
+        self._timeout = timeout
+
+    @abstractmethod
+    def body(self, message: Message) -> dict[str, Any]:
+        """What is posted for ``message``."""
+
+    def send(self, message: Message) -> None:
+        post_json(self.channel, self._url, self.body(message), self._timeout)
+
+    def secrets(self) -> tuple[str, ...]:
+        return (self._url,)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(url=***)"

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 
 from ghtraffic.storage.database import Database
+from ghtraffic.storage.records import copied
 from ghtraffic.storage.tables import Repo
 from ghtraffic.storage.tables_processing import NotificationDelivery, TrafficEvent
 
@@ -125,20 +126,7 @@ def events(
         query = query.where(E.day >= since)
     with db.read_session() as session:
         return [
-            EventRow(
-                id=e.id,
-                repo_id=e.repo_id,
-                full_name=full_name,
-                day=e.day,
-                metric=e.metric,
-                value=e.value,
-                baseline=e.baseline,
-                mad=e.mad,
-                threshold=e.threshold,
-                referrers=_referrers(e.referrers),
-                created_at=e.created_at,
-                updated_at=e.updated_at,
-            )
+            copied(EventRow, e, full_name=full_name, referrers=_referrers(e.referrers))
             for e, full_name in session.execute(query)
         ]
 
@@ -159,17 +147,4 @@ def deliveries(db: Database, event_id: int | None = None, limit: int = 100) -> l
     if event_id is not None:
         query = query.where(D.event_id == event_id)
     with db.read_session() as session:
-        return [
-            DeliveryRow(
-                id=d.id,
-                subject=d.subject,
-                channel=d.channel,
-                event_id=d.event_id,
-                status=d.status,
-                attempts=d.attempts,
-                last_error=d.last_error,
-                created_at=d.created_at,
-                sent_at=d.sent_at,
-            )
-            for d in session.scalars(query)
-        ]
+        return [copied(DeliveryRow, d) for d in session.scalars(query)]

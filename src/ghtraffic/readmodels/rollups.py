@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Literal
+from typing import Literal, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, select
+from sqlalchemy.orm import Session
 
 from ghtraffic.processing.rollups import period_start
 from ghtraffic.storage.database import Database
+from ghtraffic.storage.records import copied
 from ghtraffic.storage.tables_processing import RollupGroup, RollupRepo
 
 Scope = Literal["repo", "owner", "all"]
 Period = Literal["week", "month"]
+Rollup = TypeVar("Rollup", RollupRepo, RollupGroup)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,33 +53,34 @@ def rollup_series(
         if scope == "repo":
             if key is None:
                 raise ValueError("a repository series needs the repository id as key")
-            R = RollupRepo
-            repo_query = select(R).where(R.repo_id == int(key), R.period == period)
-            if since is not None:
-                repo_query = repo_query.where(R.period_start >= period_start(period, since))
-            if until is not None:
-                repo_query = repo_query.where(R.period_start <= until)
-            rows = list(session.scalars(repo_query.order_by(R.period_start)))
+            rows = _periods(
+                session, RollupRepo, RollupRepo.repo_id == int(key), period, since, until
+            )
         elif scope in ("owner", "all"):
-            G = RollupGroup
             group_key = "" if scope == "all" else str(key or "").lower()
-            group_query = select(G).where(G.scope == scope, G.key == group_key, G.period == period)
-            if since is not None:
-                group_query = group_query.where(G.period_start >= period_start(period, since))
-            if until is not None:
-                group_query = group_query.where(G.period_start <= until)
-            rows = list(session.scalars(group_query.order_by(G.period_start)))
+            of_group = and_(RollupGroup.scope == scope, RollupGroup.key == group_key)
+            rows = _periods(session, RollupGroup, of_group, period, since, until)
         else:
             raise ValueError(f"scope must be 'repo', 'owner' or 'all', not {scope!r}")
     return [
-        RollupPoint(
-            period_start=row.period_start,
-            views=row.views,
-            views_unique_day_sum=row.views_unique_day_sum,
-            clones=row.clones,
-            clones_unique_day_sum=row.clones_unique_day_sum,
-            days=row.days,
-            repos=row.repos if isinstance(row, RollupGroup) else 1,
-        )
+        copied(RollupPoint, row, repos=row.repos if isinstance(row, RollupGroup) else 1)
         for row in rows
     ]
+
+
+def _periods(
+    session: Session,
+    table: type[Rollup],
+    which: ColumnElement[bool],
+    period: Period,
+    since: date | None,
+    until: date | None,
+) -> list[Rollup]:
+    """The rows of ``table`` that ``which`` picks, of the periods overlapping
+    ``since..until``, oldest first."""
+    query = select(table).where(which, table.period == period)
+    if since is not None:
+        query = query.where(table.period_start >= period_start(period, since))
+    if until is not None:
+        query = query.where(table.period_start <= until)
+    return list(session.scalars(query.order_by(table.period_start)))

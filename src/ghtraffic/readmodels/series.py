@@ -14,7 +14,8 @@ from typing import Any
 from sqlalchemy import Integer, cast, func, select
 from sqlalchemy.orm import Session
 
-from ghtraffic.storage.tables import Repo, RepoSnapshot, TrafficDaily, TrafficWeekly, TrafficWindow
+from ghtraffic.storage.queries import dated_figures
+from ghtraffic.storage.tables import Repo, RepoSnapshot, TrafficDaily, TrafficWindow
 from ghtraffic.storage.tables_history import RepoCount
 
 
@@ -82,18 +83,7 @@ def bounds(session: Session, ids: Collection[int]) -> tuple[date | None, date | 
 def daily(
     session: Session, repo_id: int, since: date | None = None, until: date | None = None
 ) -> list[Point]:
-    query = select(
-        TrafficDaily.day,
-        TrafficDaily.views,
-        TrafficDaily.views_unique,
-        TrafficDaily.clones,
-        TrafficDaily.clones_unique,
-    ).where(TrafficDaily.repo_id == repo_id)
-    if since is not None:
-        query = query.where(TrafficDaily.day >= since)
-    if until is not None:
-        query = query.where(TrafficDaily.day <= until)
-    return [Point(*row) for row in session.execute(query.order_by(TrafficDaily.day))]
+    return [Point(*row) for row in session.execute(dated_figures(repo_id, since, until))]
 
 
 def totals_daily(session: Session, ids: Collection[int], since: date, until: date) -> list[Point]:
@@ -119,18 +109,8 @@ def _int(value: object) -> int | None:
 def weekly(
     session: Session, repo_id: int, since: date | None = None, until: date | None = None
 ) -> list[Point]:
-    query = select(
-        TrafficWeekly.week_start,
-        TrafficWeekly.views,
-        TrafficWeekly.views_unique,
-        TrafficWeekly.clones,
-        TrafficWeekly.clones_unique,
-    ).where(TrafficWeekly.repo_id == repo_id)
-    if since is not None:
-        query = query.where(TrafficWeekly.week_start >= since)
-    if until is not None:
-        query = query.where(TrafficWeekly.week_start <= until)
-    return [Point(*row) for row in session.execute(query.order_by(TrafficWeekly.week_start))]
+    figures = dated_figures(repo_id, since, until, weekly=True)
+    return [Point(*row) for row in session.execute(figures)]
 
 
 def monthly(points: list[Point]) -> list[Point]:

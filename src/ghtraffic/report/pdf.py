@@ -13,13 +13,14 @@ if TYPE_CHECKING:
 CHROMIUM = Path(os.environ.get("GHTRAFFIC_CHROMIUM", "/usr/bin/chromium"))
 #: Chromium refuses to start as root (containers, CI images) unless its sandbox is off.
 SANDBOX = () if os.name != "posix" or os.geteuid() != 0 else ("--no-sandbox",)
-ARGS = (
-    *SANDBOX,
+#: What keeps Chromium from reaching out or drawing on a GPU it may not have.
+QUIET_ARGS = (
     "--disable-gpu",
     "--disable-background-networking",
     "--disable-component-update",
     "--no-first-run",
 )
+ARGS = (*SANDBOX, *QUIET_ARGS)
 #: Pages print on A4 with 10 mm margins at ``SCALE``; the page is laid out at the width
 #: that fills the printed line exactly, so the charts are drawn at their printed size.
 SCALE = 0.7

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-from datetime import date, datetime
 from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
@@ -11,6 +10,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from ghtraffic.report.data import ReportData
 from ghtraffic.web.assets import STATIC_DIR, VENDOR_DIR
 from ghtraffic.web.headers import CSP_DIRECTIVES
+from ghtraffic.web.templating import when
 
 #: The dashboard's Content-Security-Policy, as a ``<meta>`` tag can carry it (which
 #: ignores ``frame-ancestors``): scripts, styles and images only from the report's folder.
@@ -31,14 +31,6 @@ class ReportError(Exception):
 def number(value: int | None) -> str:
     """Every digit, grouped: a report is read for exact figures."""
     return "–" if value is None else f"{value:,}"
-
-
-def when(value: datetime | date | None) -> str:
-    if value is None:
-        return "never"
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M UTC")
-    return value.isoformat()
 
 
 def environment() -> Environment:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import asdict
 from datetime import date, datetime
 from typing import Any, cast
 
@@ -175,37 +176,29 @@ class RepoBatch:
     ) -> None:
         """Store the day's top-referrers list (an empty list is a real, empty snapshot)."""
         if self._replace_popular(repo_id, day, "referrers", observed_at):
-            self.session.add_all(
-                ReferrerItem(
-                    repo_id=repo_id,
-                    day=day,
-                    rank=rank,
-                    referrer=row.referrer,
-                    count=row.count,
-                    uniques=row.uniques,
-                )
-                for rank, row in enumerate(rows, start=1)
-            )
-            self.session.flush()
+            self._add_ranked(ReferrerItem, repo_id, day, rows)
 
     def replace_paths(
         self, repo_id: int, day: date, rows: Sequence[PopularPath], observed_at: datetime
     ) -> None:
         """Store the day's top-paths list (an empty list is a real, empty snapshot)."""
         if self._replace_popular(repo_id, day, "paths", observed_at):
-            self.session.add_all(
-                PathItem(
-                    repo_id=repo_id,
-                    day=day,
-                    rank=rank,
-                    path=row.path,
-                    title=row.title,
-                    count=row.count,
-                    uniques=row.uniques,
-                )
-                for rank, row in enumerate(rows, start=1)
-            )
-            self.session.flush()
+            self._add_ranked(PathItem, repo_id, day, rows)
+
+    def _add_ranked(
+        self,
+        table: type[ReferrerItem | PathItem],
+        repo_id: int,
+        day: date,
+        rows: Sequence[Referrer | PopularPath],
+    ) -> None:
+        """The items of a list in their order (rank 1 first); their fields are the
+        columns of the same names."""
+        self.session.add_all(
+            table(repo_id=repo_id, day=day, rank=rank, **asdict(row))
+            for rank, row in enumerate(rows, start=1)
+        )
+        self.session.flush()
 
     def record_repo_snapshot(
         self, repo_id: int, day: date, facts: RepoFacts, observed_at: datetime

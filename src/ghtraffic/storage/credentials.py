@@ -23,6 +23,7 @@ from ghtraffic.config import (
     require_credential,
 )
 from ghtraffic.storage.database import Database
+from ghtraffic.storage.records import copied
 from ghtraffic.storage.secrets import (
     ENV_KEY,
     ENV_KEY_FILE,
@@ -246,12 +247,4 @@ def _installations(row: StoredCredential) -> tuple[int | str, ...] | None:
 
 
 def _info(row: StoredCredential) -> StoredInfo:
-    return StoredInfo(
-        name=row.name,
-        kind=row.kind,
-        app_id=row.app_id,
-        installations=_installations(row),
-        fingerprint=row.fingerprint,
-        key_id=row.key_id,
-        created_at=row.created_at,
-    )
+    return copied(StoredInfo, row, installations=_installations(row))

@@ -11,7 +11,6 @@ import fcntl
 import os
 import time
 from pathlib import Path
-from types import TracebackType
 from typing import IO
 
 from sqlalchemy import text
@@ -71,12 +70,7 @@ class CollectionLock:
     def __enter__(self) -> CollectionLock:
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self.release()
 
     def _try(self) -> bool:

@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session
 
 from ghtraffic.storage.coverage import at_risk, gaps, leaves_window_at
@@ -19,6 +19,7 @@ from ghtraffic.storage.records import (
     ResultRow,
     RunRow,
     StatusReport,
+    copied,
 )
 from ghtraffic.storage.tables import (
     CollectionResult,
@@ -26,25 +27,17 @@ from ghtraffic.storage.tables import (
     Repo,
     RepoAlias,
     TrafficDaily,
+    TrafficWeekly,
     TrafficWindow,
 )
+
+#: A query of days (or weeks) and their four figures.
+DatedFigures = Select[date, int | None, int | None, int | None, int | None]
 
 
 def repo_row(repo: Repo) -> RepoRow:
     """The plain row of a repository, as storage hands it out."""
-    return RepoRow(
-        id=repo.id,
-        owner=repo.owner,
-        name=repo.name,
-        full_name=repo.full_name,
-        private=repo.private,
-        fork=repo.fork,
-        archived=repo.archived,
-        description=repo.description,
-        first_seen_at=repo.first_seen_at,
-        last_seen_at=repo.last_seen_at,
-        last_success_at=repo.last_success_at,
-    )
+    return copied(RepoRow, repo)
 
 
 def find_repo(session: Session, full_name: str) -> RepoRow | None:
@@ -62,23 +55,7 @@ def find_repo(session: Session, full_name: str) -> RepoRow | None:
 
 
 def _run_row(run: CollectionRun) -> RunRow:
-    return RunRow(
-        id=run.id,
-        started_at=run.started_at,
-        finished_at=run.finished_at,
-        status=run.status,
-        api_url=run.api_url,
-        repos_ok=run.repos_ok,
-        repos_failed=run.repos_failed,
-        repos_deferred=run.repos_deferred,
-        requests=run.requests,
-        rate_points=run.rate_points,
-        rate_remaining=run.rate_remaining,
-        rate_limit=run.rate_limit,
-        days_added=run.days_added,
-        days_raised=run.days_raised,
-        message=run.message,
-    )
+    return copied(RunRow, run)
 
 
 def runs(session: Session, limit: int = 20) -> list[RunRow]:
@@ -94,21 +71,7 @@ def run_results(session: Session, run_id: int) -> list[ResultRow]:
         .where(CollectionResult.run_id == run_id)
         .order_by(CollectionResult.id)
     )
-    return [
-        ResultRow(
-            id=row.id,
-            run_id=row.run_id,
-            full_name=row.full_name,
-            repo_id=row.repo_id,
-            outcome=row.outcome,
-            reason=row.reason,
-            requests=row.requests,
-            days_added=row.days_added,
-            days_raised=row.days_raised,
-            finished_at=row.finished_at,
-        )
-        for row in found
-    ]
+    return [copied(ResultRow, row) for row in found]
 
 
 def _sorted_repos(
@@ -233,6 +196,23 @@ def status(
     )
 
 
+def dated_figures(
+    repo_id: int, since: date | None, until: date | None, *, weekly: bool = False
+) -> DatedFigures:
+    """The archived days (``weekly``: weeks, by their Monday) of a repository within the
+    bounds (inclusive, ``None``: open), oldest first: each date and its four figures."""
+    table = TrafficWeekly if weekly else TrafficDaily
+    dated = TrafficWeekly.week_start if weekly else TrafficDaily.day
+    query = select(dated, table.views, table.views_unique, table.clones, table.clones_unique).where(
+        table.repo_id == repo_id
+    )
+    if since is not None:
+        query = query.where(dated >= since)
+    if until is not None:
+        query = query.where(dated <= until)
+    return query.order_by(dated)
+
+
 def export_daily(
     session: Session, repo: str | None, since: date | None, until: date | None
 ) -> Iterator[ExportRow]:
@@ -249,18 +229,7 @@ def export_daily(
             raise UnknownRepoError(f"no repository named {repo} in the archive")
         targets = [(found.id, found.full_name)]
     for repo_id, full_name in targets:
-        query = select(
-            TrafficDaily.day,
-            TrafficDaily.views,
-            TrafficDaily.views_unique,
-            TrafficDaily.clones,
-            TrafficDaily.clones_unique,
-        ).where(TrafficDaily.repo_id == repo_id)
-        if since is not None:
-            query = query.where(TrafficDaily.day >= since)
-        if until is not None:
-            query = query.where(TrafficDaily.day <= until)
         for day, views, views_unique, clones, clones_unique in session.execute(
-            query.order_by(TrafficDaily.day)
+            dated_figures(repo_id, since, until)
         ):
             yield ExportRow(full_name, day, views, views_unique, clones, clones_unique)

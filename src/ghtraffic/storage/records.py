@@ -2,8 +2,25 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+
+RowT = TypeVar("RowT", bound="DataclassInstance")
+
+
+def copied(kind: type[RowT], source: object, **given: Any) -> RowT:
+    """A plain row of ``kind``: each field is the one ``given`` or else the attribute of
+    ``source`` (a table's row) of the same name."""
+    values = {
+        name: given[name] if name in given else getattr(source, name)
+        for name in (entry.name for entry in fields(kind))
+    }
+    return kind(**values)
 
 
 @dataclass(frozen=True, slots=True)

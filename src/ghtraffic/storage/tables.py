@@ -22,6 +22,8 @@ from ghtraffic.storage.types import UTCDateTime
 RUN_STATUSES = ("running", "ok", "partial", "failed")
 OUTCOMES = ("ok", "failed", "deferred")
 POPULAR_KINDS = ("referrers", "paths")
+#: The ``sort_order`` of key columns declared on a mixin: they come before the others.
+KEY_FIRST = -1
 
 
 def _repo_fk() -> ForeignKey:
@@ -57,13 +59,28 @@ class RepoAlias(Base):
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-class TrafficDaily(Base):
-    """Per repository and UTC day: the maximum ever observed of each metric."""
+class RepoDayKey:
+    """The key of a row per repository and UTC day, placed before the other columns."""
 
-    __tablename__ = "traffic_daily"
+    repo_id: Mapped[int] = mapped_column(
+        BigInteger, _repo_fk(), primary_key=True, sort_order=KEY_FIRST
+    )
+    day: Mapped[date] = mapped_column(Date, primary_key=True, sort_order=KEY_FIRST)
 
-    repo_id: Mapped[int] = mapped_column(BigInteger, _repo_fk(), primary_key=True)
-    day: Mapped[date] = mapped_column(Date, primary_key=True)
+
+class PopularItem(RepoDayKey):
+    """A row of a top-referrers or top-paths list: its day's key, and its 14-day counts
+    after what it names."""
+
+    count: Mapped[int] = mapped_column(Integer)
+    uniques: Mapped[int] = mapped_column(Integer)
+
+
+class ObservedMaxima:
+    """The columns after the key of a daily or weekly traffic row: the four figures (each
+    the maximum ever observed), when the row was first seen and when each figure was last
+    raised."""
+
     views: Mapped[int | None] = mapped_column(Integer)
     views_unique: Mapped[int | None] = mapped_column(Integer)
     clones: Mapped[int | None] = mapped_column(Integer)
@@ -75,31 +92,26 @@ class TrafficDaily(Base):
     clones_unique_raised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-class TrafficWeekly(Base):
+class TrafficDaily(RepoDayKey, ObservedMaxima, Base):
+    """Per repository and UTC day: the maximum ever observed of each metric."""
+
+    __tablename__ = "traffic_daily"
+
+
+class TrafficWeekly(ObservedMaxima, Base):
     """Per repository and week (starting Monday): the maximum ever observed of each metric."""
 
     __tablename__ = "traffic_weekly"
 
     repo_id: Mapped[int] = mapped_column(BigInteger, _repo_fk(), primary_key=True)
     week_start: Mapped[date] = mapped_column(Date, primary_key=True)
-    views: Mapped[int | None] = mapped_column(Integer)
-    views_unique: Mapped[int | None] = mapped_column(Integer)
-    clones: Mapped[int | None] = mapped_column(Integer)
-    clones_unique: Mapped[int | None] = mapped_column(Integer)
-    first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    views_raised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    views_unique_raised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    clones_raised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    clones_unique_raised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-class TrafficWindow(Base):
+class TrafficWindow(RepoDayKey, Base):
     """The 14-day totals of the last collection of a UTC day, and the span it covered."""
 
     __tablename__ = "traffic_windows"
 
-    repo_id: Mapped[int] = mapped_column(BigInteger, _repo_fk(), primary_key=True)
-    day: Mapped[date] = mapped_column(Date, primary_key=True)
     first_day: Mapped[date] = mapped_column(Date)
     last_day: Mapped[date] = mapped_column(Date)
     views: Mapped[int | None] = mapped_column(Integer)
@@ -109,52 +121,40 @@ class TrafficWindow(Base):
     observed_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-class PopularSnapshot(Base):
+class PopularSnapshot(RepoDayKey, Base):
     """The header of one day's top-referrers or top-paths list (may have zero items)."""
 
     __tablename__ = "popular_snapshots"
     __table_args__ = (CheckConstraint("kind IN ('referrers', 'paths')", name="kind"),)
 
-    repo_id: Mapped[int] = mapped_column(BigInteger, _repo_fk(), primary_key=True)
-    day: Mapped[date] = mapped_column(Date, primary_key=True)
     kind: Mapped[str] = mapped_column(String(16), primary_key=True)
     observed_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-class ReferrerItem(Base):
+class ReferrerItem(PopularItem, Base):
     """One row of a top-referrers snapshot (14-day counts)."""
 
     __tablename__ = "referrer_items"
 
-    repo_id: Mapped[int] = mapped_column(BigInteger, _repo_fk(), primary_key=True)
-    day: Mapped[date] = mapped_column(Date, primary_key=True)
     rank: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     referrer: Mapped[str] = mapped_column(Text)
-    count: Mapped[int] = mapped_column(Integer)
-    uniques: Mapped[int] = mapped_column(Integer)
 
 
-class PathItem(Base):
+class PathItem(PopularItem, Base):
     """One row of a top-paths snapshot (14-day counts)."""
 
     __tablename__ = "path_items"
 
-    repo_id: Mapped[int] = mapped_column(BigInteger, _repo_fk(), primary_key=True)
-    day: Mapped[date] = mapped_column(Date, primary_key=True)
     rank: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     path: Mapped[str] = mapped_column(Text)
     title: Mapped[str] = mapped_column(Text)
-    count: Mapped[int] = mapped_column(Integer)
-    uniques: Mapped[int] = mapped_column(Integer)
 
 
-class RepoSnapshot(Base):
+class RepoSnapshot(RepoDayKey, Base):
     """Stars, forks, watchers and flags of a repository on one UTC day."""
 
     __tablename__ = "repo_snapshots"
 
-    repo_id: Mapped[int] = mapped_column(BigInteger, _repo_fk(), primary_key=True)
-    day: Mapped[date] = mapped_column(Date, primary_key=True)
     stars: Mapped[int] = mapped_column(Integer)
     forks: Mapped[int] = mapped_column(Integer)
     watchers: Mapped[int | None] = mapped_column(Integer)

@@ -56,7 +56,19 @@ class ProcessingState(Base):
     last_job_id: Mapped[int | None] = mapped_column(BigInteger)
 
 
-class RollupRepo(Base):
+class PeriodSums:
+    """The period of a roll-up row (the last part of its key) and the sums of daily
+    traffic over it."""
+
+    period: Mapped[str] = mapped_column(String(8), primary_key=True)
+    period_start: Mapped[date] = mapped_column(Date, primary_key=True)
+    views: Mapped[int | None] = mapped_column(BigInteger)
+    views_unique_day_sum: Mapped[int | None] = mapped_column(BigInteger)
+    clones: Mapped[int | None] = mapped_column(BigInteger)
+    clones_unique_day_sum: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class RollupRepo(PeriodSums, Base):
     """One repository's sums of daily traffic over a week (from Monday) or a month."""
 
     __tablename__ = "rollups_repo"
@@ -66,18 +78,12 @@ class RollupRepo(Base):
     )
 
     repo_id: Mapped[int] = mapped_column(BigInteger, _repo_fk(), primary_key=True)
-    period: Mapped[str] = mapped_column(String(8), primary_key=True)
-    period_start: Mapped[date] = mapped_column(Date, primary_key=True)
-    views: Mapped[int | None] = mapped_column(BigInteger)
-    views_unique_day_sum: Mapped[int | None] = mapped_column(BigInteger)
-    clones: Mapped[int | None] = mapped_column(BigInteger)
-    clones_unique_day_sum: Mapped[int | None] = mapped_column(BigInteger)
     #: Archived days in the period (a day with any metric observed).
     days: Mapped[int] = mapped_column(Integer)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-class RollupGroup(Base):
+class RollupGroup(PeriodSums, Base):
     """Sums over the repositories of one owner (``key``: lower-cased login) or all (``''``)."""
 
     __tablename__ = "rollups_group"
@@ -88,12 +94,6 @@ class RollupGroup(Base):
 
     scope: Mapped[str] = mapped_column(String(8), primary_key=True)
     key: Mapped[str] = mapped_column(Text, primary_key=True)
-    period: Mapped[str] = mapped_column(String(8), primary_key=True)
-    period_start: Mapped[date] = mapped_column(Date, primary_key=True)
-    views: Mapped[int | None] = mapped_column(BigInteger)
-    views_unique_day_sum: Mapped[int | None] = mapped_column(BigInteger)
-    clones: Mapped[int | None] = mapped_column(BigInteger)
-    clones_unique_day_sum: Mapped[int | None] = mapped_column(BigInteger)
     #: Repository-days archived in the period, and repositories with at least one.
     days: Mapped[int] = mapped_column(Integer)
     repos: Mapped[int] = mapped_column(Integer)

@@ -22,6 +22,7 @@ from ghtraffic.identity.sessions import COOKIE, load_session
 from ghtraffic.identity.tokens import user_for_token
 from ghtraffic.storage.database import Database
 from ghtraffic.web import csrf
+from ghtraffic.web.middleware import HttpMiddleware
 
 #: Paths anyone may reach: exact paths and prefixes.
 OPEN_PATHS = frozenset({"/login", "/healthz", "/readyz", "/favicon.ico"})
@@ -43,9 +44,9 @@ def wants_json(path: str) -> bool:
     return path.startswith(("/api/", "/events/"))
 
 
-class AuthMiddleware:
+class AuthMiddleware(HttpMiddleware):
     def __init__(self, app: ASGIApp, db: Database, *, public_view: bool = False) -> None:
-        self.app = app
+        super().__init__(app)
         self.db = db
         self.public_view = public_view
 
@@ -69,10 +70,7 @@ class AuthMiddleware:
                 )
         return ANONYMOUS
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         conn = HTTPConnection(scope)
         path: str = scope["path"]
         principal = await run_in_threadpool(self._resolve, conn)

@@ -9,6 +9,8 @@ from starlette.datastructures import MutableHeaders
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ghtraffic.web.middleware import HttpMiddleware
+
 #: The policy of every page, one directive each (the static report's pages carry the
 #: same in a ``<meta>`` tag, less what only a header can say).
 CSP_DIRECTIVES = (
@@ -35,18 +37,11 @@ SECURITY_HEADERS = {
 }
 
 
-class SecurityHeaders:
+class SecurityHeaders(HttpMiddleware):
     """Adds ``SECURITY_HEADERS``; responses without their own ``Cache-Control`` get
     ``no-store`` (pages show private figures)."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)

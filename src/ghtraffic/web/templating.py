@@ -33,6 +33,8 @@ def change(current: int | None, previous: int | None) -> str:
 
 
 def when(value: datetime | date | None) -> str:
+    """A moment to the minute in UTC, a day as ISO, or ``never`` (the dashboard and the
+    report show them alike)."""
     if value is None:
         return "never"
     if isinstance(value, datetime):

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from ghtraffic.domain import DayValues, PopularPath, Referrer
+
+Parsed = TypeVar("Parsed")
 
 
 class ImportFailure(Exception):
@@ -192,6 +194,46 @@ def csv_records(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
             yield line, {"": f"{len(row)} cells where the header has {len(header)}"}
             continue
         yield line, dict(zip(header, row, strict=True))
+
+
+def read_records(data: ImportData, path: Path, root: Path) -> Iterator[tuple[int, dict[str, str]]]:
+    """The records of ``csv_records``, each counted as read into ``data``; one whose cell
+    count differs from the header's is rejected there instead of given."""
+    for line, record in csv_records(path):
+        data.rows_read += 1
+        if "" in record:
+            data.reject(where(path, line, root), record[""])
+            continue
+        yield line, record
+
+
+def parsed_records(
+    data: ImportData, path: Path, root: Path, parse: Callable[[dict[str, str]], Parsed]
+) -> Iterator[Parsed]:
+    """``parse`` of each record of ``read_records``; one that ``parse`` refuses (``BadRow``)
+    is rejected there, with its place and the reason, instead of given."""
+    for line, record in read_records(data, path, root):
+        try:
+            parsed = parse(record)
+        except BadRow as exc:
+            data.reject(where(path, line, root), str(exc))
+            continue
+        yield parsed
+
+
+def day_values(
+    record: dict[str, str], day_column: str, metrics: Mapping[str, str], *, blank: bool = False
+) -> DayValues:
+    """The day of ``record`` (in ``day_column``) and its figures: ``metrics`` maps each
+    column that holds a count to its metric (a column the record lacks is not observed)."""
+    return DayValues(
+        parse_day(record[day_column]),
+        **{
+            metric: parse_count(record[column], column, blank=blank)
+            for column, metric in metrics.items()
+            if column in record
+        },
+    )
 
 
 def where(path: Path, line: int, root: Path | None = None) -> str:

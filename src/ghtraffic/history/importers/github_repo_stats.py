@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from functools import partial
 from pathlib import Path
 
 from ghtraffic.domain import DayValues, PopularPath, Referrer
@@ -45,11 +46,12 @@ from ghtraffic.history.importers.base import (
     Target,
     assign_repos,
     csv_records,
+    day_values,
     file_moment,
     header_of,
     parse_count,
-    parse_day,
     parse_moment,
+    parsed_records,
     where,
 )
 from ghtraffic.history.importers.runs import Run, add_run
@@ -142,21 +144,8 @@ class GhrsImporter:
         return data
 
     def _series(self, path: Path, root: Path, data: ImportData, out: list[DayValues]) -> None:
-        for line, record in csv_records(path):
-            data.rows_read += 1
-            try:
-                if "" in record:
-                    raise BadRow(record[""])
-                day = parse_day(record["time_iso8601"])
-                values = {
-                    metric: parse_count(record[column], column, blank=True)
-                    for column, metric in SERIES.items()
-                    if column in record
-                }
-            except BadRow as exc:
-                data.reject(where(path, line, root), str(exc))
-                continue
-            out.append(DayValues(day, **values))
+        day_of = partial(day_values, day_column="time_iso8601", metrics=SERIES, blank=True)
+        out.extend(parsed_records(data, path, root, day_of))
 
     def _snapshot(self, path: Path, root: Path, data: ImportData, out: list[PopularList]) -> None:
         taken = file_moment(path.name)
@@ -199,19 +188,15 @@ class GhrsImporter:
     def _counts(self, path: Path, root: Path, data: ImportData, out: list[CountValue]) -> None:
         column = header_of(path)[1]
         metric, source = COUNT_FILES[column]
-        for line, record in csv_records(path):
-            data.rows_read += 1
-            try:
-                if "" in record:
-                    raise BadRow(record[""])
-                moment = parse_moment(record["time_iso8601"])
-                value = parse_count(record[column], column)
-                assert value is not None
-            except BadRow as exc:
-                data.reject(where(path, line, root), str(exc))
-                continue
+
+        def count_of(record: dict[str, str]) -> CountValue:
+            moment = parse_moment(record["time_iso8601"])
+            value = parse_count(record[column], column)
+            assert value is not None
             observed = moment if source == "snapshot" else None
-            out.append(CountValue(moment.date(), metric, source, value, observed))
+            return CountValue(moment.date(), metric, source, value, observed)
+
+        out.extend(parsed_records(data, path, root, count_of))
 
 
 def _list_runs(history: RepoHistory) -> None:

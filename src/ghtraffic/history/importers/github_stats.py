@@ -18,10 +18,10 @@ from ghtraffic.history.importers.base import (
     ImportData,
     ImportFailure,
     Target,
-    csv_records,
     header_of,
     parse_count,
     parse_day,
+    read_records,
     where,
 )
 
@@ -49,11 +49,8 @@ class AnalyticsInMotionImporter:
         for path in files:
             data.files += 1
             traffic = header_of(path) == TRAFFIC
-            for line, record in csv_records(path):
-                data.rows_read += 1
+            for line, record in read_records(data, path, root):
                 try:
-                    if "" in record:
-                        raise BadRow(record[""])
                     day = parse_day(record["date"])
                     bare = record["repository"].strip()
                     if not bare:

@@ -11,6 +11,7 @@ they are (explicit zeros stay zeros). JSON and CSV of one folder hold the same v
 from __future__ import annotations
 
 import json
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -21,10 +22,10 @@ from ghtraffic.history.importers.base import (
     PopularList,
     Target,
     assign_repos,
-    csv_records,
+    day_values,
     header_of,
-    parse_count,
     parse_day,
+    parsed_records,
     read_text,
     where,
 )
@@ -80,20 +81,9 @@ class HafidImporter:
             history = data.repo(repos[path])
             if path.suffix.lower() == ".csv":
                 total_metric, unique_metric = SERIES_NAMES[path.stem]
-                for line, record in csv_records(path):
-                    data.rows_read += 1
-                    try:
-                        if "" in record:
-                            raise BadRow(record[""])
-                        day = parse_day(record["date"])
-                        values = {
-                            total_metric: parse_count(record["count"], "count"),
-                            unique_metric: parse_count(record["uniques"], "uniques"),
-                        }
-                    except BadRow as exc:
-                        data.reject(where(path, line, root), str(exc))
-                        continue
-                    history.days.append(DayValues(day, **values))
+                metrics = {"count": total_metric, "uniques": unique_metric}
+                day_of = partial(day_values, day_column="date", metrics=metrics)
+                history.days.extend(parsed_records(data, path, root, day_of))
                 continue
             document = _json(path)
             assert isinstance(document, list)

@@ -33,10 +33,10 @@ from ghtraffic.history.importers.base import (
     ImportFailure,
     PopularList,
     Target,
-    csv_records,
     header_of,
     parse_count,
     parse_day,
+    read_records,
     where,
 )
 from ghtraffic.history.importers.runs import add_run, latest_offset, local_run
@@ -78,12 +78,9 @@ class NchahImporter:
             kind = _kind(header)
             run_day = RUN_FILE.match(path.name)
             run_rows = _run_rows(runs, path, kind)
-            for line, record in csv_records(path):
-                data.rows_read += 1
+            for line, record in read_records(data, path, root):
                 here = where(path, line, root)
                 try:
-                    if "" in record:
-                        raise BadRow(record[""])
                     bare = record["repository_name"].strip()
                     if not bare:
                         raise BadRow("repository_name is empty")

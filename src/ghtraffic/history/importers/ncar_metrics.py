@@ -28,11 +28,11 @@ from ghtraffic.history.importers.base import (
     PopularList,
     RepoHistory,
     Target,
-    csv_records,
     header_of,
     parse_count,
     parse_day,
     parse_moment,
+    read_records,
     read_text,
     where,
 )
@@ -92,11 +92,8 @@ class NcarImporter:
                 continue
             header = header_of(path)
             lists: dict[date, list[Referrer]] = {}
-            for line, record in csv_records(path):
-                data.rows_read += 1
+            for line, record in read_records(data, path, root):
                 try:
-                    if "" in record:
-                        raise BadRow(record[""])
                     if kind == "series":
                         total, unique = SERIES[header]
                         history.days.append(

@@ -10,18 +10,15 @@ missing day may be a zero or a collection gap: it stays absent (not observed).
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
-from ghtraffic.domain import DayValues
 from ghtraffic.history.importers.base import (
-    BadRow,
     ImportData,
     Target,
-    csv_records,
+    day_values,
     header_of,
-    parse_count,
-    parse_day,
-    where,
+    parsed_records,
 )
 
 NAME = "repository-traffic-action"
@@ -46,18 +43,9 @@ class SangonzalImporter:
             data.files += 1
             header = header_of(path)
             total_metric, unique_metric = HEADERS[header]
-            for line, record in csv_records(path):
-                data.rows_read += 1
-                try:
-                    if "" in record:
-                        raise BadRow(record[""])
-                    day = parse_day(record["_date"])
-                    total = parse_count(record[header[1]], header[1])
-                    unique = parse_count(record[header[2]], header[2])
-                except BadRow as exc:
-                    data.reject(where(path, line, root), str(exc))
-                    continue
-                history.days.append(DayValues(day, **{total_metric: total, unique_metric: unique}))
+            metrics = {header[1]: total_metric, header[2]: unique_metric}
+            day_of = partial(day_values, day_column="_date", metrics=metrics)
+            history.days.extend(parsed_records(data, path, root, day_of))
         return data
 
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from ghtraffic.notifications.base import Message, Transport
-from ghtraffic.notifications.http import post_json
+from ghtraffic.notifications.base import Message
+from ghtraffic.notifications.http import JsonPostTransport
 
 #: Slack's limits: header text 150 characters, section text 3000.
 HEADER_MAX = 150
@@ -54,18 +54,8 @@ def slack_payload(message: Message) -> dict[str, Any]:
     return {"text": f"{message.title}\n{message.text}", "blocks": blocks}
 
 
-class SlackTransport(Transport):
+class SlackTransport(JsonPostTransport):
     channel: ClassVar[str] = "slack"
 
-    def __init__(self, url: str, *, timeout: float = 10.0) -> None:
-        self._url = url
-        self._timeout = timeout
-
-    def send(self, message: Message) -> None:
-        post_json(self.channel, self._url, slack_payload(message), self._timeout)
-
-    def secrets(self) -> tuple[str, ...]:
-        return (self._url,)
-
-    def __repr__(self) -> str:
-        return "SlackTransport(url=***)"
+    def body(self, message: Message) -> dict[str, Any]:
+        return slack_payload(message)

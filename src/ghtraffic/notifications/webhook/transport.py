@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from ghtraffic.notifications.base import Message, Transport
-from ghtraffic.notifications.http import post_json
+from ghtraffic.notifications.base import Message
+from ghtraffic.notifications.http import JsonPostTransport
 
 
 def webhook_body(message: Message) -> dict[str, Any]:
@@ -19,18 +19,8 @@ def webhook_body(message: Message) -> dict[str, Any]:
     return body
 
 
-class WebhookTransport(Transport):
+class WebhookTransport(JsonPostTransport):
     channel: ClassVar[str] = "webhook"
 
-    def __init__(self, url: str, *, timeout: float = 10.0) -> None:
-        self._url = url
-        self._timeout = timeout
-
-    def send(self, message: Message) -> None:
-        post_json(self.channel, self._url, webhook_body(message), self._timeout)
-
-    def secrets(self) -> tuple[str, ...]:
-        return (self._url,)
-
-    def __repr__(self) -> str:
-        return "WebhookTransport(url=***)"
+    def body(self, message: Message) -> dict[str, Any]:
+        return webhook_body(message)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
@@ -19,6 +19,20 @@ from ghtraffic.storage.records import RepoRow
 from ghtraffic.web.principal import principal_of
 from ghtraffic.web.ranges import PRESETS, DateRange, parse_range
 from ghtraffic.web.state import state_of
+
+Read = TypeVar("Read")
+
+
+async def read_archive(request: Request, read: Callable[[Session], Read]) -> Read:
+    """``read`` on a read session of the archive, in a worker thread (the event loop goes
+    on serving meanwhile)."""
+    db = state_of(request).db
+
+    def load() -> Read:
+        with db.read_session() as session:
+            return read(session)
+
+    return await run_in_threadpool(load)
 
 
 def range_of(request: Request, session: Session, ids: set[int]) -> DateRange:

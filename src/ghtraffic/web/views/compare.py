@@ -12,7 +12,6 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy.orm import Session
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
@@ -24,7 +23,7 @@ from ghtraffic.storage.records import RepoRow
 from ghtraffic.web.principal import principal_of
 from ghtraffic.web.ranges import DateRange
 from ghtraffic.web.state import state_of
-from ghtraffic.web.views.common import range_context, range_of
+from ghtraffic.web.views.common import range_context, range_of, read_archive
 
 MAX_REPOS = 6
 LABELS = {
@@ -130,15 +129,9 @@ def compare_context(session: Session, principal: Principal, request: Request) ->
 
 
 async def compare_page(request: Request) -> Response:
-    state = state_of(request)
     principal = principal_of(request)
-
-    def load() -> dict[str, Any]:
-        with state.db.read_session() as session:
-            return compare_context(session, principal, request)
-
-    context = await run_in_threadpool(load)
-    return state.templates.render(request, "compare.html", context)
+    context = await read_archive(request, lambda s: compare_context(s, principal, request))
+    return state_of(request).templates.render(request, "compare.html", context)
 
 
 def routes() -> list[BaseRoute]:

@@ -8,7 +8,6 @@ from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
@@ -21,7 +20,13 @@ from ghtraffic.web.pagecache import archive_version
 from ghtraffic.web.principal import principal_of
 from ghtraffic.web.ranges import DateRange
 from ghtraffic.web.state import state_of
-from ghtraffic.web.views.common import range_between, range_context, spark_bucket, sparkline
+from ghtraffic.web.views.common import (
+    range_between,
+    range_context,
+    read_archive,
+    spark_bucket,
+    sparkline,
+)
 from ghtraffic.web.views.overview_table import TableQuery, select
 
 
@@ -172,14 +177,9 @@ def build(session: Session, repos: list[RepoRow], period: DateRange) -> dict[str
 
 
 async def overview_page(request: Request) -> Response:
-    state = state_of(request)
     principal = principal_of(request)
-
-    def load() -> dict[str, Any]:
-        with state.db.read_session() as session:
-            return overview(session, principal, request)
-
-    return render(request, await run_in_threadpool(load), "")
+    context = await read_archive(request, lambda session: overview(session, principal, request))
+    return render(request, context, "")
 
 
 def routes() -> list[BaseRoute]:

@@ -5,39 +5,20 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from ghtraffic.storage.migrations import make
+
 revision: str = "0001"
 down_revision: str | None = None
 
 METRICS = ("views", "views_unique", "clones", "clones_unique")
 
 
-def _ts(name: str, *, nullable: bool = False) -> sa.Column[object]:
-    return sa.Column(name, sa.DateTime(timezone=True), nullable=nullable)
-
-
-def _int(name: str, *, nullable: bool = False) -> sa.Column[object]:
-    return sa.Column(name, sa.Integer(), nullable=nullable)
-
-
-def _repo_id(table: str) -> list[sa.schema.SchemaItem]:
-    return [
-        sa.Column("repo_id", sa.BigInteger(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["repo_id"], ["repos.id"], name=op.f(f"fk_{table}_repo_id_repos"), ondelete="CASCADE"
-        ),
-    ]
-
-
 def _metrics() -> list[sa.schema.SchemaItem]:
-    return [_int(metric, nullable=True) for metric in METRICS]
+    return [make.integer(metric, nullable=True) for metric in METRICS]
 
 
 def _raised() -> list[sa.schema.SchemaItem]:
-    return [_ts(f"{metric}_raised_at", nullable=True) for metric in METRICS]
-
-
-def _pk(table: str, *columns: str) -> sa.PrimaryKeyConstraint:
-    return sa.PrimaryKeyConstraint(*columns, name=op.f(f"pk_{table}"))
+    return [make.timestamp(f"{metric}_raised_at", nullable=True) for metric in METRICS]
 
 
 def upgrade() -> None:
@@ -51,148 +32,136 @@ def upgrade() -> None:
         sa.Column("fork", sa.Boolean(), nullable=False),
         sa.Column("archived", sa.Boolean(), nullable=False),
         sa.Column("description", sa.Text(), nullable=True),
-        _ts("first_seen_at"),
-        _ts("last_seen_at"),
-        _ts("last_success_at", nullable=True),
-        _pk("repos", "id"),
+        make.timestamp("first_seen_at"),
+        make.timestamp("last_seen_at"),
+        make.timestamp("last_success_at", nullable=True),
+        make.primary_key("repos", "id"),
     )
     op.create_table(
         "repo_aliases",
         sa.Column("name", sa.Text(), nullable=False),
-        *_repo_id("repo_aliases"),
-        _ts("first_seen_at"),
-        _ts("last_seen_at"),
-        _pk("repo_aliases", "name"),
+        *make.repo_id("repo_aliases"),
+        make.timestamp("first_seen_at"),
+        make.timestamp("last_seen_at"),
+        make.primary_key("repo_aliases", "name"),
     )
     op.create_index(op.f("ix_repo_aliases_repo_id"), "repo_aliases", ["repo_id"])
     op.create_table(
         "traffic_daily",
-        *_repo_id("traffic_daily"),
+        *make.repo_id("traffic_daily"),
         sa.Column("day", sa.Date(), nullable=False),
         *_metrics(),
-        _ts("first_seen_at"),
+        make.timestamp("first_seen_at"),
         *_raised(),
-        _pk("traffic_daily", "repo_id", "day"),
+        make.primary_key("traffic_daily", "repo_id", "day"),
     )
     op.create_table(
         "traffic_weekly",
-        *_repo_id("traffic_weekly"),
+        *make.repo_id("traffic_weekly"),
         sa.Column("week_start", sa.Date(), nullable=False),
         *_metrics(),
-        _ts("first_seen_at"),
+        make.timestamp("first_seen_at"),
         *_raised(),
-        _pk("traffic_weekly", "repo_id", "week_start"),
+        make.primary_key("traffic_weekly", "repo_id", "week_start"),
     )
     op.create_table(
         "traffic_windows",
-        *_repo_id("traffic_windows"),
+        *make.repo_id("traffic_windows"),
         sa.Column("day", sa.Date(), nullable=False),
         sa.Column("first_day", sa.Date(), nullable=False),
         sa.Column("last_day", sa.Date(), nullable=False),
         *_metrics(),
-        _ts("observed_at"),
-        _pk("traffic_windows", "repo_id", "day"),
+        make.timestamp("observed_at"),
+        make.primary_key("traffic_windows", "repo_id", "day"),
     )
     op.create_table(
         "popular_snapshots",
-        *_repo_id("popular_snapshots"),
+        *make.repo_id("popular_snapshots"),
         sa.Column("day", sa.Date(), nullable=False),
         sa.Column("kind", sa.String(length=16), nullable=False),
-        _ts("observed_at"),
-        sa.CheckConstraint(
-            "kind IN ('referrers', 'paths')", name=op.f("ck_popular_snapshots_kind")
-        ),
-        _pk("popular_snapshots", "repo_id", "day", "kind"),
+        make.timestamp("observed_at"),
+        make.one_of("popular_snapshots", "kind", ("referrers", "paths")),
+        make.primary_key("popular_snapshots", "repo_id", "day", "kind"),
     )
     op.create_table(
         "referrer_items",
-        *_repo_id("referrer_items"),
+        *make.repo_id("referrer_items"),
         sa.Column("day", sa.Date(), nullable=False),
         sa.Column("rank", sa.Integer(), autoincrement=False, nullable=False),
         sa.Column("referrer", sa.Text(), nullable=False),
-        _int("count"),
-        _int("uniques"),
-        _pk("referrer_items", "repo_id", "day", "rank"),
+        make.integer("count"),
+        make.integer("uniques"),
+        make.primary_key("referrer_items", "repo_id", "day", "rank"),
     )
     op.create_table(
         "path_items",
-        *_repo_id("path_items"),
+        *make.repo_id("path_items"),
         sa.Column("day", sa.Date(), nullable=False),
         sa.Column("rank", sa.Integer(), autoincrement=False, nullable=False),
         sa.Column("path", sa.Text(), nullable=False),
         sa.Column("title", sa.Text(), nullable=False),
-        _int("count"),
-        _int("uniques"),
-        _pk("path_items", "repo_id", "day", "rank"),
+        make.integer("count"),
+        make.integer("uniques"),
+        make.primary_key("path_items", "repo_id", "day", "rank"),
     )
     op.create_table(
         "repo_snapshots",
-        *_repo_id("repo_snapshots"),
+        *make.repo_id("repo_snapshots"),
         sa.Column("day", sa.Date(), nullable=False),
-        _int("stars"),
-        _int("forks"),
-        _int("watchers", nullable=True),
-        _int("open_issues"),
+        make.integer("stars"),
+        make.integer("forks"),
+        make.integer("watchers", nullable=True),
+        make.integer("open_issues"),
         sa.Column("size_kb", sa.BigInteger(), nullable=False),
         sa.Column("private", sa.Boolean(), nullable=False),
         sa.Column("fork", sa.Boolean(), nullable=False),
         sa.Column("archived", sa.Boolean(), nullable=False),
-        _ts("observed_at"),
-        _pk("repo_snapshots", "repo_id", "day"),
+        make.timestamp("observed_at"),
+        make.primary_key("repo_snapshots", "repo_id", "day"),
     )
     op.create_table(
         "http_cache",
         sa.Column("url", sa.Text(), nullable=False),
         sa.Column("etag", sa.Text(), nullable=False),
         sa.Column("body", sa.Text(), nullable=False),
-        _ts("stored_at"),
-        _pk("http_cache", "url"),
+        make.timestamp("stored_at"),
+        make.primary_key("http_cache", "url"),
     )
     op.create_table(
         "collection_runs",
-        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
-        _ts("started_at"),
-        _ts("finished_at", nullable=True),
+        make.serial_id(),
+        make.timestamp("started_at"),
+        make.timestamp("finished_at", nullable=True),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("api_url", sa.Text(), nullable=False),
-        _int("repos_ok"),
-        _int("repos_failed"),
-        _int("repos_deferred"),
-        _int("requests"),
-        _int("rate_points"),
-        _int("rate_remaining", nullable=True),
-        _int("rate_limit", nullable=True),
-        _int("days_added"),
-        _int("days_raised"),
+        make.integer("repos_ok"),
+        make.integer("repos_failed"),
+        make.integer("repos_deferred"),
+        make.integer("requests"),
+        make.integer("rate_points"),
+        make.integer("rate_remaining", nullable=True),
+        make.integer("rate_limit", nullable=True),
+        make.integer("days_added"),
+        make.integer("days_raised"),
         sa.Column("message", sa.Text(), nullable=True),
-        sa.CheckConstraint(
-            "status IN ('running', 'ok', 'partial', 'failed')",
-            name=op.f("ck_collection_runs_status"),
-        ),
-        _pk("collection_runs", "id"),
+        make.one_of("collection_runs", "status", ("running", "ok", "partial", "failed")),
+        make.primary_key("collection_runs", "id"),
     )
     op.create_table(
         "collection_results",
-        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
-        sa.Column("run_id", sa.Integer(), nullable=False),
+        make.serial_id(),
+        make.integer("run_id"),
         sa.Column("full_name", sa.Text(), nullable=False),
         sa.Column("repo_id", sa.BigInteger(), nullable=True),
         sa.Column("outcome", sa.String(length=16), nullable=False),
         sa.Column("reason", sa.Text(), nullable=True),
-        _int("requests"),
-        _int("days_added"),
-        _int("days_raised"),
-        _ts("finished_at", nullable=True),
-        sa.CheckConstraint(
-            "outcome IN ('ok', 'failed', 'deferred')", name=op.f("ck_collection_results_outcome")
-        ),
-        sa.ForeignKeyConstraint(
-            ["run_id"],
-            ["collection_runs.id"],
-            name=op.f("fk_collection_results_run_id_collection_runs"),
-            ondelete="CASCADE",
-        ),
-        _pk("collection_results", "id"),
+        make.integer("requests"),
+        make.integer("days_added"),
+        make.integer("days_raised"),
+        make.timestamp("finished_at", nullable=True),
+        make.one_of("collection_results", "outcome", ("ok", "failed", "deferred")),
+        make.cascade_fk("collection_results", "run_id", "collection_runs"),
+        make.primary_key("collection_results", "id"),
     )
     op.create_index(op.f("ix_collection_results_run_id"), "collection_results", ["run_id"])
 

@@ -5,28 +5,16 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from ghtraffic.storage.migrations import make
+
 revision: str = "0002"
 down_revision: str | None = "0001"
 
 SUMS = ("views", "views_unique_day_sum", "clones", "clones_unique_day_sum")
 
 
-def _ts(name: str, *, nullable: bool = False) -> sa.Column[object]:
-    return sa.Column(name, sa.DateTime(timezone=True), nullable=nullable)
-
-
-def _repo_fk(table: str) -> sa.ForeignKeyConstraint:
-    return sa.ForeignKeyConstraint(
-        ["repo_id"], ["repos.id"], name=op.f(f"fk_{table}_repo_id_repos"), ondelete="CASCADE"
-    )
-
-
 def _sums() -> list[sa.schema.SchemaItem]:
     return [sa.Column(name, sa.BigInteger(), nullable=True) for name in SUMS]
-
-
-def _period_check(table: str) -> sa.CheckConstraint:
-    return sa.CheckConstraint("period IN ('week', 'month')", name=op.f(f"ck_{table}_period"))
 
 
 def upgrade() -> None:
@@ -34,10 +22,10 @@ def upgrade() -> None:
         "processing_state",
         sa.Column("repo_id", sa.BigInteger(), nullable=False),
         sa.Column("owner_key", sa.Text(), nullable=False),
-        _ts("watermark", nullable=True),
-        _ts("processed_at"),
-        _repo_fk("processing_state"),
-        sa.PrimaryKeyConstraint("repo_id", name=op.f("pk_processing_state")),
+        make.timestamp("watermark", nullable=True),
+        make.timestamp("processed_at"),
+        make.cascade_fk("processing_state", "repo_id", "repos"),
+        make.primary_key("processing_state", "repo_id"),
     )
     op.create_table(
         "rollups_repo",
@@ -45,11 +33,11 @@ def upgrade() -> None:
         sa.Column("period", sa.String(length=8), nullable=False),
         sa.Column("period_start", sa.Date(), nullable=False),
         *_sums(),
-        sa.Column("days", sa.Integer(), nullable=False),
-        _ts("updated_at"),
-        _period_check("rollups_repo"),
-        _repo_fk("rollups_repo"),
-        sa.PrimaryKeyConstraint("repo_id", "period", "period_start", name=op.f("pk_rollups_repo")),
+        make.integer("days"),
+        make.timestamp("updated_at"),
+        make.one_of("rollups_repo", "period", ("week", "month")),
+        make.cascade_fk("rollups_repo", "repo_id", "repos"),
+        make.primary_key("rollups_repo", "repo_id", "period", "period_start"),
     )
     op.create_index("ix_rollups_repo_period_start", "rollups_repo", ["period", "period_start"])
     op.create_table(
@@ -59,73 +47,61 @@ def upgrade() -> None:
         sa.Column("period", sa.String(length=8), nullable=False),
         sa.Column("period_start", sa.Date(), nullable=False),
         *_sums(),
-        sa.Column("days", sa.Integer(), nullable=False),
-        sa.Column("repos", sa.Integer(), nullable=False),
-        _ts("updated_at"),
-        sa.CheckConstraint("scope IN ('owner', 'all')", name=op.f("ck_rollups_group_scope")),
-        _period_check("rollups_group"),
-        sa.PrimaryKeyConstraint(
-            "scope", "key", "period", "period_start", name=op.f("pk_rollups_group")
-        ),
+        make.integer("days"),
+        make.integer("repos"),
+        make.timestamp("updated_at"),
+        make.one_of("rollups_group", "scope", ("owner", "all")),
+        make.one_of("rollups_group", "period", ("week", "month")),
+        make.primary_key("rollups_group", "scope", "key", "period", "period_start"),
     )
     op.create_table(
         "traffic_events",
-        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        make.serial_id(),
         sa.Column("repo_id", sa.BigInteger(), nullable=False),
         sa.Column("day", sa.Date(), nullable=False),
         sa.Column("metric", sa.String(length=16), nullable=False),
-        sa.Column("value", sa.Integer(), nullable=False),
+        make.integer("value"),
         sa.Column("baseline", sa.Float(), nullable=False),
         sa.Column("mad", sa.Float(), nullable=False),
         sa.Column("threshold", sa.Float(), nullable=False),
         sa.Column("referrers", sa.JSON(), nullable=True),
-        _ts("created_at"),
-        _ts("updated_at"),
-        sa.CheckConstraint("metric IN ('views', 'clones')", name=op.f("ck_traffic_events_metric")),
-        _repo_fk("traffic_events"),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_traffic_events")),
+        make.timestamp("created_at"),
+        make.timestamp("updated_at"),
+        make.one_of("traffic_events", "metric", ("views", "clones")),
+        make.cascade_fk("traffic_events", "repo_id", "repos"),
+        make.primary_key("traffic_events", "id"),
         sa.UniqueConstraint("repo_id", "day", "metric", name=op.f("uq_traffic_events_repo_id")),
     )
     op.create_index("ix_traffic_events_day", "traffic_events", ["day"])
     op.create_table(
         "notification_deliveries",
-        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        make.serial_id(),
         sa.Column("subject", sa.Text(), nullable=False),
         sa.Column("channel", sa.String(length=16), nullable=False),
-        sa.Column("event_id", sa.Integer(), nullable=True),
+        make.integer("event_id", nullable=True),
         sa.Column("repo_id", sa.BigInteger(), nullable=True),
         sa.Column("status", sa.String(length=16), nullable=False),
-        sa.Column("attempts", sa.Integer(), nullable=False),
+        make.integer("attempts"),
         sa.Column("payload", sa.JSON(), nullable=False),
         sa.Column("last_error", sa.Text(), nullable=True),
-        _ts("created_at"),
-        _ts("updated_at"),
-        _ts("sent_at", nullable=True),
-        sa.CheckConstraint(
-            "status IN ('pending', 'sending', 'sent', 'failed')",
-            name=op.f("ck_notification_deliveries_status"),
-        ),
-        sa.ForeignKeyConstraint(
-            ["event_id"],
-            ["traffic_events.id"],
-            name=op.f("fk_notification_deliveries_event_id_traffic_events"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_notification_deliveries")),
+        make.timestamp("created_at"),
+        make.timestamp("updated_at"),
+        make.timestamp("sent_at", nullable=True),
+        make.one_of("notification_deliveries", "status", ("pending", "sending", "sent", "failed")),
+        make.cascade_fk("notification_deliveries", "event_id", "traffic_events"),
+        make.primary_key("notification_deliveries", "id"),
         sa.UniqueConstraint("subject", "channel", name=op.f("uq_notification_deliveries_subject")),
     )
     op.create_index("ix_notification_deliveries_status", "notification_deliveries", ["status"])
     op.create_table(
         "data_changes",
-        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        make.serial_id(),
         sa.Column("kind", sa.String(length=16), nullable=False),
         sa.Column("repo_id", sa.BigInteger(), nullable=True),
-        sa.Column("ref_id", sa.Integer(), nullable=True),
-        _ts("at"),
-        sa.CheckConstraint(
-            "kind IN ('traffic', 'event', 'run')", name=op.f("ck_data_changes_kind")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_data_changes")),
+        make.integer("ref_id", nullable=True),
+        make.timestamp("at"),
+        make.one_of("data_changes", "kind", ("traffic", "event", "run")),
+        make.primary_key("data_changes", "id"),
     )
     op.create_index("ix_data_changes_at", "data_changes", ["at"])
 

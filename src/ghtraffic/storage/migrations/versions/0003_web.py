@@ -5,37 +5,30 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from ghtraffic.storage.migrations import make
+
 revision: str = "0003"
 down_revision: str | None = "0002"
 
 
-def _ts(name: str, *, nullable: bool = False) -> sa.Column[object]:
-    return sa.Column(name, sa.DateTime(timezone=True), nullable=nullable)
-
-
 def _user_id(table: str) -> list[sa.schema.SchemaItem]:
     return [
-        sa.Column("user_id", sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["user_id"],
-            ["web_users.id"],
-            name=op.f(f"fk_{table}_user_id_web_users"),
-            ondelete="CASCADE",
-        ),
+        make.integer("user_id"),
+        make.cascade_fk(table, "user_id", "web_users"),
     ]
 
 
 def upgrade() -> None:
     op.create_table(
         "web_users",
-        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        make.serial_id(),
         sa.Column("name", sa.Text(), nullable=False),
         sa.Column("password_hash", sa.Text(), nullable=False),
         sa.Column("role", sa.String(length=16), nullable=False),
-        _ts("created_at"),
-        _ts("last_login_at", nullable=True),
-        sa.CheckConstraint("role IN ('admin', 'viewer')", name=op.f("ck_web_users_role")),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_web_users")),
+        make.timestamp("created_at"),
+        make.timestamp("last_login_at", nullable=True),
+        make.one_of("web_users", "role", ("admin", "viewer")),
+        make.primary_key("web_users", "id"),
         sa.UniqueConstraint("name", name=op.f("uq_web_users_name")),
     )
     op.create_table(
@@ -43,23 +36,23 @@ def upgrade() -> None:
         sa.Column("id_hash", sa.String(length=64), nullable=False),
         *_user_id("web_sessions"),
         sa.Column("csrf_token", sa.Text(), nullable=False),
-        _ts("created_at"),
-        _ts("last_seen_at"),
-        _ts("expires_at"),
-        sa.PrimaryKeyConstraint("id_hash", name=op.f("pk_web_sessions")),
+        make.timestamp("created_at"),
+        make.timestamp("last_seen_at"),
+        make.timestamp("expires_at"),
+        make.primary_key("web_sessions", "id_hash"),
     )
     op.create_index(op.f("ix_web_sessions_user_id"), "web_sessions", ["user_id"])
     op.create_table(
         "web_api_tokens",
-        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        make.serial_id(),
         *_user_id("web_api_tokens"),
         sa.Column("name", sa.Text(), nullable=False),
         sa.Column("token_hash", sa.String(length=64), nullable=False),
         sa.Column("prefix", sa.String(length=16), nullable=False),
-        _ts("created_at"),
-        _ts("last_used_at", nullable=True),
-        _ts("revoked_at", nullable=True),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_web_api_tokens")),
+        make.timestamp("created_at"),
+        make.timestamp("last_used_at", nullable=True),
+        make.timestamp("revoked_at", nullable=True),
+        make.primary_key("web_api_tokens", "id"),
         sa.UniqueConstraint("token_hash", name=op.f("uq_web_api_tokens_token_hash")),
     )
     op.create_index(op.f("ix_web_api_tokens_user_id"), "web_api_tokens", ["user_id"])
@@ -67,21 +60,16 @@ def upgrade() -> None:
         "web_grants",
         *_user_id("web_grants"),
         sa.Column("target", sa.Text(), nullable=False),
-        _ts("created_at"),
-        sa.PrimaryKeyConstraint("user_id", "target", name=op.f("pk_web_grants")),
+        make.timestamp("created_at"),
+        make.primary_key("web_grants", "user_id", "target"),
     )
     op.create_table(
         "web_public_repos",
         sa.Column("repo_id", sa.BigInteger(), nullable=False),
-        _ts("marked_at"),
+        make.timestamp("marked_at"),
         sa.Column("marked_by", sa.Text(), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["repo_id"],
-            ["repos.id"],
-            name=op.f("fk_web_public_repos_repo_id_repos"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("repo_id", name=op.f("pk_web_public_repos")),
+        make.cascade_fk("web_public_repos", "repo_id", "repos"),
+        make.primary_key("web_public_repos", "repo_id"),
     )
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from ghtraffic.storage.migrations import make
+
 revision: str = "0005"
 down_revision: str | None = "0004"
 
@@ -14,19 +16,12 @@ def upgrade() -> None:
         "star_history",
         sa.Column("repo_id", sa.BigInteger(), nullable=False),
         sa.Column("source", sa.String(length=16), nullable=False),
-        sa.Column("stars_listed", sa.Integer(), nullable=False),
-        sa.Column("checked_at", sa.DateTime(timezone=True), nullable=False),
+        make.integer("stars_listed"),
+        make.timestamp("checked_at"),
         sa.Column("reason", sa.Text(), nullable=True),
-        sa.CheckConstraint(
-            "source IN ('stargazers', 'snapshots')", name=op.f("ck_star_history_source")
-        ),
-        sa.ForeignKeyConstraint(
-            ["repo_id"],
-            ["repos.id"],
-            name=op.f("fk_star_history_repo_id_repos"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("repo_id", name=op.f("pk_star_history")),
+        make.one_of("star_history", "source", ("stargazers", "snapshots")),
+        make.cascade_fk("star_history", "repo_id", "repos"),
+        make.primary_key("star_history", "repo_id"),
     )
 
 

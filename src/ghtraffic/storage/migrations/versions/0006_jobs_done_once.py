@@ -7,6 +7,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from ghtraffic.storage.migrations import make
+
 revision: str = "0006"
 down_revision: str | None = "0005"
 
@@ -16,7 +18,7 @@ def upgrade() -> None:
     # rebuilt (on SQLite a rebuilt table is dropped, and dropping collection_runs would
     # cascade to collection_results).
     op.add_column("collection_runs", sa.Column("job_id", sa.BigInteger(), nullable=True))
-    op.add_column("collection_runs", sa.Column("repos_total", sa.Integer(), nullable=True))
+    op.add_column("collection_runs", make.integer("repos_total", nullable=True))
     op.create_index(op.f("ix_collection_runs_job_id"), "collection_runs", ["job_id"], unique=True)
     op.add_column("processing_state", sa.Column("last_job_id", sa.BigInteger(), nullable=True))
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from ghtraffic.storage.migrations import make
+
 revision: str = "0007"
 down_revision: str | None = "0006"
 
@@ -19,9 +21,9 @@ def upgrade() -> None:
         sa.Column("secret", sa.Text(), nullable=False),
         sa.Column("fingerprint", sa.String(length=12), nullable=False),
         sa.Column("key_id", sa.String(length=8), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.CheckConstraint("kind IN ('token', 'app')", name=op.f("ck_stored_credentials_kind")),
-        sa.PrimaryKeyConstraint("name", name=op.f("pk_stored_credentials")),
+        make.timestamp("created_at"),
+        make.one_of("stored_credentials", "kind", ("token", "app")),
+        make.primary_key("stored_credentials", "name"),
     )
 
 

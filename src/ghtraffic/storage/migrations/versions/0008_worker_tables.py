@@ -6,6 +6,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from ghtraffic.storage.migrations import make
+
 revision: str = "0008"
 down_revision: str | None = "0007"
 
@@ -14,9 +16,9 @@ def upgrade() -> None:
     op.create_table(
         "ghtraffic_rate_budget",
         sa.Column("fingerprint", sa.Text(), nullable=False),
-        sa.Column("remaining", sa.Integer(), nullable=False),
-        sa.Column("lim", sa.Integer(), nullable=False),
-        sa.Column("reset_at", sa.DateTime(timezone=True), nullable=False),
+        make.integer("remaining"),
+        make.integer("lim"),
+        make.timestamp("reset_at"),
         sa.Column("server_offset", sa.Float(), server_default="0", nullable=False),
         sa.Column(
             "updated_at",
@@ -24,17 +26,10 @@ def upgrade() -> None:
             server_default=sa.func.current_timestamp(),
             nullable=False,
         ),
-        sa.PrimaryKeyConstraint("fingerprint", name=op.f("pk_ghtraffic_rate_budget")),
+        make.primary_key("ghtraffic_rate_budget", "fingerprint"),
         if_not_exists=True,
     )
-    op.create_table(
-        "ghtraffic_request_pace",
-        sa.Column("fingerprint", sa.Text(), nullable=False),
-        sa.Column("tokens", sa.Float(), nullable=False),
-        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
-        sa.PrimaryKeyConstraint("fingerprint", name=op.f("pk_ghtraffic_request_pace")),
-        if_not_exists=True,
-    )
+    make.create_request_pace(if_not_exists=True)
 
 
 def downgrade() -> None:

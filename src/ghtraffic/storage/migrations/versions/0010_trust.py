@@ -6,6 +6,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from ghtraffic.storage.migrations import make
+
 revision: str = "0010"
 down_revision: str | None = "0009"
 
@@ -18,12 +20,12 @@ def upgrade() -> None:
     )
     op.create_table(
         "web_login_failures",
-        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
-        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        make.serial_id(),
+        make.timestamp("at"),
         sa.Column("account", sa.Text(), nullable=False),
         sa.Column("address", sa.Text(), nullable=False),
         sa.Column("password_bucket", sa.String(length=4), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_web_login_failures")),
+        make.primary_key("web_login_failures", "id"),
     )
     op.create_index(op.f("ix_web_login_failures_at"), "web_login_failures", ["at"])
     op.create_index("ix_web_login_failures_account_at", "web_login_failures", ["account", "at"])

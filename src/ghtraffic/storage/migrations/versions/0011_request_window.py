@@ -6,6 +6,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from ghtraffic.storage.migrations import make
+
 revision: str = "0011"
 down_revision: str | None = "0010"
 
@@ -16,9 +18,9 @@ def upgrade() -> None:
         "ghtraffic_request_log",
         sa.Column("id", sa.BigInteger(), autoincrement=True, nullable=False),
         sa.Column("fingerprint", sa.Text(), nullable=False),
-        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("requests", sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_ghtraffic_request_log")),
+        make.timestamp("at"),
+        make.integer("requests"),
+        make.primary_key("ghtraffic_request_log", "id"),
     )
     op.create_index(
         "ix_ghtraffic_request_log_fingerprint_at",
@@ -30,10 +32,4 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_ghtraffic_request_log_fingerprint_at", "ghtraffic_request_log")
     op.drop_table("ghtraffic_request_log")
-    op.create_table(
-        "ghtraffic_request_pace",
-        sa.Column("fingerprint", sa.Text(), nullable=False),
-        sa.Column("tokens", sa.Float(), nullable=False),
-        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
-        sa.PrimaryKeyConstraint("fingerprint", name=op.f("pk_ghtraffic_request_pace")),
-    )
+    make.create_request_pace(if_not_exists=False)
