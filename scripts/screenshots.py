@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parents[1]
 WEB = ROOT / "src" / "ghtraffic" / "web"
 OUT = ROOT / "docs" / "images"
 NAME, PASSWORD = "screenshots", "screenshots-on-loopback-only"
-LIMIT_BYTES = 200_000
+LIMIT_BYTES = 250_000
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", *QUIET_ARGS]
 
