@@ -25,7 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -83,6 +83,7 @@ def measure(cadence: str, args: argparse.Namespace, workdir: Path) -> dict[str, 
         f'requests_per_minute = 0\n[collect]\ncadence = "{cadence}"\n'
     )
     points = 0
+    by_kind: Counter[str] = Counter()
     started = time.perf_counter()
     with fake_github(
         "--repos",
@@ -100,7 +101,11 @@ def measure(cadence: str, args: argparse.Namespace, workdir: Path) -> dict[str, 
         for day in range(args.days):
             fake.reset_stats()
             collect(fake, home, owners)
-            points += sum(int(v) for v in fake.stats()["points"].values())
+            seen = fake.stats()
+            points += sum(int(v) for v in seen["points"].values())
+            for kind, statuses in seen["by_kind"].items():
+                # A 304 costs nothing; every other answer of a token costs one point.
+                by_kind[kind] += sum(n for status, n in statuses.items() if status != "304")
             fake.advance_days(1)
             print(f"  {cadence} day {day + 1}/{args.days}", end="\r", flush=True)
     print(" " * 40, end="\r")
@@ -128,8 +133,17 @@ def measure(cadence: str, args: argparse.Namespace, workdir: Path) -> dict[str, 
     run_days = args.days
     busy_daily = sum(1 for name in busy if len(reads[name]) >= run_days)
     report = status(home)
+    repo_days = args.repos * args.days
     return {
-        "points per repo-day": points / (args.repos * args.days),
+        "points per repo-day": points / repo_days,
+        # The dated stargazer lists are read once per repository: a backfill, not a
+        # recurring cost; the cold first day is the other one-time cost.
+        "  of which star lists (once)": by_kind["stargazers"] / repo_days,
+        "  views and clones": (by_kind["views"] + by_kind["clones"]) / repo_days,
+        "  referrers and paths": (by_kind["referrers"] + by_kind["paths"]) / repo_days,
+        "  releases": by_kind["releases"] / repo_days,
+        "  repository calls and listings": by_kind["repo"] / repo_days,
+        "points per repo-day, star lists aside": (points - by_kind["stargazers"]) / repo_days,
         "days lost": float(report["days_lost"]),
         "busy repos": float(len(busy)),
         "busy repos read every day": float(busy_daily),
@@ -165,7 +179,11 @@ def main() -> None:
         return
     auto = results["auto"]
     print()
-    print(f"auto: {auto['points per repo-day']:.3f} points per repository-day (target ≤ 1.5)")
+    print(
+        f"auto: {auto['points per repo-day']:.3f} points per repository-day,"
+        f" {auto['points per repo-day, star lists aside']:.3f} with the one-time star lists"
+        " aside (target ≤ 1.5)"
+    )
     print(f"auto: {auto['days lost']:.0f} days lost (target 0)")
     print(
         f"auto: {auto['busy repos read every day']:.0f} of {auto['busy repos']:.0f} busy"

@@ -3,8 +3,9 @@ repository whose history is not known yet, when the budget has room to spare.
 
 Traffic always comes first: the list is read only when more than half of the rate limit
 is left after it (a list of N stars costs N/100 requests, at most ``MAX_PAGES``), never on
-a repository's first read, and on one day of the week per repository (by its id), so a
-new set of repositories spreads its lists over a week. Where the credential may not list
+a repository's first read, and on one day of the week per repository (by its id; or the
+first read after it, for a repository read every few days), so a new set of repositories
+spreads its lists over a week. Where the credential may not list
 stargazers (GitHub restricted this in 2026), the repository's daily star counts are its
 history; ``star_history`` records which.
 """
@@ -34,8 +35,13 @@ def pages(facts: RepoFacts) -> int:
 
 def today_is_its_day(repo_id: int, state: RepoState | None, today: date) -> bool:
     """Whether a repository read today may read its star list today: not on its first
-    read, and on its own day of the week."""
-    return state is not None and repo_id % 7 == today.toordinal() % 7
+    read, and when its own day of the week came since its last read (a repository read
+    daily: on that day; one read every few days: on the first read after it)."""
+    if state is None or state.last_success_at is None:
+        return False
+    since_read = (today - state.last_success_at.date()).days
+    since_its_day = (today.toordinal() - repo_id) % 7
+    return since_its_day < since_read
 
 
 def due(archive: Archive, repo_id: int, now: datetime) -> bool:

@@ -311,6 +311,8 @@ def traffic_kind(path: str) -> str:
         ("/traffic/clones", "clones"),
         ("/traffic/popular/referrers", "referrers"),
         ("/traffic/popular/paths", "paths"),
+        ("/stargazers", "stargazers"),
+        ("/releases", "releases"),
     ):
         if path.rstrip("/").endswith(suffix):
             return label
