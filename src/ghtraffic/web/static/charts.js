@@ -193,7 +193,8 @@
             if (byDay[e.date]) { byDay[e.date].metric += ", " + e.metric; }
             else { byDay[e.date] = { date: e.date, metric: e.metric }; }
           });
-          Object.keys(byDay).forEach(function (day) {
+          var freeFrom = -Infinity;  // a label never covers the one before it
+          Object.keys(byDay).sort().forEach(function (day) {
             var e = byDay[day];
             var x = Math.round(u.valToPos(seconds(e.date), "x", true));
             if (x < u.bbox.left || x > u.bbox.left + u.bbox.width) { return; }
@@ -205,8 +206,15 @@
             ctx.setLineDash([]);
             var label = "▲ " + e.metric;
             var width = ctx.measureText(label).width;
-            var left = Math.min(x - width / 2, u.bbox.left + u.bbox.width - width);
-            ctx.fillText(label, Math.max(u.bbox.left, left), u.bbox.top);
+            var left = Math.max(u.bbox.left, Math.min(x - width / 2, u.bbox.left + u.bbox.width - width));
+            if (left < freeFrom) {  // too close: the marker alone, its figures in the popover
+              label = "▲";
+              width = ctx.measureText(label).width;
+              left = x - width / 2;
+              if (left < freeFrom) { return; }
+            }
+            ctx.fillText(label, left, u.bbox.top);
+            freeFrom = left + width + 4 * ratio;
           });
           ctx.restore();
         }],
