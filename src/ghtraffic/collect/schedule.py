@@ -8,7 +8,7 @@ then the longest since their last successful read, then by name. A run that runs
 budget defers from the tail of this order, so a deferred repository is never deferred
 behind one that was read more recently, and it comes first in the next run.
 
-**Cadence** (``[collect] cadence = "auto"``, the default): busy repositories (20 or more
+**Cadence** (``[collect] cadence = "auto"``, the default): busy repositories (100 or more
 views a day over GitHub's 14 days, a spike or a new release in the last 14 days) are read
 every day, so their alerts come within a day; modest ones (2 or more views a day) every
 3 days; quiet ones every ``max_interval`` days (7 by default, 12 at the most: GitHub keeps
@@ -31,7 +31,7 @@ from ghtraffic.storage.records import RepoState
 #: GitHub's window: a day can be read until 14 days after it.
 WINDOW_DAYS = 14
 #: Views a day (GitHub's 14-day views ÷ 14) from which a repository is busy, or modest.
-BUSY_VIEWS = 20.0
+BUSY_VIEWS = 100.0
 MODEST_VIEWS = 2.0
 MODEST_INTERVAL = 3
 #: How recent a spike or a release makes a repository busy.
