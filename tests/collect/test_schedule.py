@@ -96,7 +96,7 @@ def test_the_urgency_order_never_defers_a_repository_behind_one_read_more_recent
     order = [int(t.requested.rsplit("-", 1)[1]) for t in choice.due]
     never = [i for i in order if i not in states]
     assert order[: len(never)] == never, "a repository never read comes first"
-    read_at = [states[i].last_success_at for i in order[len(never) :]]
+    read_at = [states[i].last_success_at or datetime.min for i in order[len(never) :]]
     assert read_at == sorted(read_at), "then the longest since its last read"
 
 
