@@ -37,7 +37,7 @@ from ghtraffic.tasks.schema import apply_queue_schema
 from ghtraffic.tasks.worker import run_worker
 from tests.commands import cli_env
 
-DAYS = int(os.environ.get("GHTRAFFIC_ONE_WAY_DAYS", "16"))
+DAYS = int(os.environ.get("GHTRAFFIC_ONE_WAY_DAYS", "30"))
 STOP_DAY = min(12, DAYS - 2)
 OWNERS = ("octo-demo", "acme-labs", "globex")
 START = datetime(2026, 2, 1, 6, 0, tzinfo=UTC)
