@@ -60,8 +60,9 @@ def test_each_kind_of_repository_gets_its_interval_and_says_why() -> None:
     assert of(state(1, views_a_day=0.5)) == (7, "quiet")
     assert of(state(1, views_a_day=0.5), most=12) == (12, "quiet")
     assert of(state(1, views_a_day=0.5, spike_days_ago=3)) == (1, "busy")
-    assert of(state(1, views_a_day=0.5, spike_days_ago=30)) == (7, "quiet")
-    assert of(state(1, views_a_day=0.5, release_days_ago=10)) == (1, "busy")
+    assert of(state(1, views_a_day=0.5, spike_days_ago=9)) == (7, "quiet")
+    assert of(state(1, views_a_day=0.5, release_days_ago=5)) == (1, "busy")
+    assert of(state(1, views_a_day=0.5, release_days_ago=10)) == (7, "quiet")
     assert of(state(1, views_a_day=0.5), cadence="daily") == (1, "daily")
     spiked = interval_of(state(1, spike_days_ago=3), TODAY, cadence="auto", max_interval=7).why
     assert spiked == f"a spike on {TODAY - timedelta(days=3)}"

@@ -9,7 +9,8 @@ budget defers from the tail of this order, so a deferred repository is never def
 behind one that was read more recently, and it comes first in the next run.
 
 **Cadence** (``[collect] cadence = "auto"``, the default): busy repositories (100 or more
-views a day over GitHub's 14 days, a spike or a new release in the last 14 days) are read
+views a day over GitHub's 14 days, a spike of views or a new release in the last 7 days;
+a spike of clones is most often continuous integration, not news) are read
 every day, so their alerts come within a day; modest ones (2 or more views a day) every
 3 days; quiet ones every ``max_interval`` days (7 by default, 12 at the most: GitHub keeps
 14 days, so nothing is lost even when one run fails). ``cadence = "daily"`` reads every
@@ -35,7 +36,7 @@ BUSY_VIEWS = 100.0
 MODEST_VIEWS = 2.0
 MODEST_INTERVAL = 3
 #: How recent a spike or a release makes a repository busy.
-RECENT = timedelta(days=14)
+RECENT = timedelta(days=7)
 #: Read at once, whatever the cadence, when the oldest day not yet archived has this many
 #: days or fewer left in GitHub's window.
 LAST_CHANCE = 2

@@ -54,7 +54,8 @@ class RepoState:
     last_covered_day: date | None = None
     #: GitHub's 14-day views of its newest window that has them.
     views_14d: int | None = None
-    #: The day of its newest spike, and the day its newest release asset was first seen.
+    #: The day of its newest spike of views, and the day its newest release asset was first
+    #: seen.
     last_spike_day: date | None = None
     last_release_day: date | None = None
 

@@ -40,7 +40,10 @@ def repo_states(session: Session, ids: Collection[int] | None = None) -> dict[in
     windows = per_repo(select(W.repo_id, func.max(W.day)), W.repo_id)
     covered = per_repo(select(W.repo_id, func.max(W.last_day)), W.repo_id)
     spikes = per_repo(
-        select(TrafficEvent.repo_id, func.max(TrafficEvent.day)), TrafficEvent.repo_id
+        select(TrafficEvent.repo_id, func.max(TrafficEvent.day)).where(
+            TrafficEvent.metric == "views"
+        ),
+        TrafficEvent.repo_id,
     )
     views = _views_of_newest_window(session, ids)
     releases = _newest_release_day(session, ids)
