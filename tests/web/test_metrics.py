@@ -21,7 +21,7 @@ from ghtraffic.config import Settings
 from ghtraffic.fakegithub.config import FakeGitHubConfig
 from ghtraffic.fakegithub.server import FakeGitHub, running
 from ghtraffic.github.retry import RetryPolicy
-from ghtraffic.identity.accounts import add_user
+from ghtraffic.identity.accounts import AccountError, add_user
 from ghtraffic.identity.tokens import create_token
 from ghtraffic.metrics.collector import QUEUES
 from ghtraffic.metrics.config import MetricsConfig
@@ -195,6 +195,24 @@ def test_only_an_admins_token_reads_the_metrics(fake: FakeGitHub, db: Database) 
     closed = create_app(db, settings_for(fake, str(db.engine.url), "off"), config=CONFIG)
     with TestClient(closed, follow_redirects=False) as client:
         assert client.get("/metrics", headers=bearer(admin_token)).status_code == 404
+
+
+def test_a_token_for_the_metrics_reads_them_and_nothing_else(
+    fake: FakeGitHub, db: Database
+) -> None:
+    viewer = add_user(db, "prometheus", PASSWORD)
+    scraper, _ = create_token(db, viewer.id, "prometheus", metrics_only=True)
+    app = create_app(db, settings_for(fake, str(db.engine.url)), config=CONFIG)
+    with TestClient(app, follow_redirects=False) as client:
+        assert client.get("/metrics", headers=bearer(scraper)).status_code == 200
+        for path in ("/", "/api/repos", "/account", "/collection", "/events"):
+            refused = client.get(path, headers=bearer(scraper))
+            assert refused.status_code == 403, path
+            assert "reads only /metrics" in refused.json()["error"]
+        posted = client.post("/api/collect", headers=bearer(scraper))
+        assert posted.status_code == 403
+    with pytest.raises(AccountError):
+        create_token(db, viewer.id, "both", write=True, metrics_only=True)
 
 
 def test_the_metrics_name_the_queues_and_credentials_as_the_workers_do() -> None:

@@ -139,7 +139,7 @@ def test_the_command_line_mints_read_only_tokens_unless_told_to_write(
     seeded: Database, tmp_path: Path
 ) -> None:
     url = seeded.url.render_as_string(hide_password=False)
-    for extra in ([], ["--write"]):
+    for extra in ([], ["--write"], ["--metrics"]):
         result = CliRunner().invoke(
             user_group, ["token", "viewer", "--label", "cron", *extra, "--database-url", url]
         )
@@ -147,7 +147,13 @@ def test_the_command_line_mints_read_only_tokens_unless_told_to_write(
         assert result.output.strip().startswith("ght_")
     viewer = find_user(seeded, "viewer")
     assert viewer is not None
-    assert [t.can_write for t in list_tokens(seeded, viewer.id)] == [False, True]
+    scopes = [(t.can_write, t.metrics_only) for t in list_tokens(seeded, viewer.id)]
+    assert scopes == [(False, False), (True, False), (False, True)]
+    both = CliRunner().invoke(
+        user_group, ["token", "viewer", "--write", "--metrics", "--database-url", url]
+    )
+    assert both.exit_code != 0
+    assert "cannot also write" in both.output
 
 
 def test_the_openapi_document_says_tokens_read_only() -> None:

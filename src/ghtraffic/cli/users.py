@@ -126,6 +126,12 @@ def revoke_command(name: str, target: str, db: Database) -> None:
     help="The token may also make the state-changing requests its user may make"
     " (default: it reads only).",
 )
+@click.option(
+    "--metrics",
+    "metrics_only",
+    is_flag=True,
+    help="The token reads /metrics and nothing else: the one to give Prometheus.",
+)
 @one_line_errors
 @account_errors
 @archive_options
@@ -133,16 +139,20 @@ def token_command(
     name: str,
     label: str,
     write: bool,
+    metrics_only: bool,
     db: Database,
 ) -> None:
     """Create a personal API token for a user; it is printed once, on stdout.
 
-    The token reads only, unless --write is given.
+    The token reads only, unless --write is given; with --metrics it reads the metrics
+    and nothing else.
     """
     from ghtraffic.identity.accounts import require_user
     from ghtraffic.identity.tokens import create_token
 
-    token, _ = create_token(db, require_user(db, name).id, label, write=write)
+    token, _ = create_token(
+        db, require_user(db, name).id, label, write=write, metrics_only=metrics_only
+    )
     click.echo(token)
 
 

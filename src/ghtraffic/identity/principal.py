@@ -17,6 +17,8 @@ class Principal:
     via_token: bool = False
     #: The API token was minted with write access (else it reads only).
     token_writes: bool = False
+    #: The API token reads ``/metrics`` and nothing else.
+    metrics_only: bool = False
     #: The anonymous visitor of the public view: may see the public repositories.
     public: bool = False
 

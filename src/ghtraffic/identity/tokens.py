@@ -2,7 +2,8 @@
 
 A token reads only, unless it was minted with ``write`` (by an admin: ``ghtraffic user
 token NAME --write`` or an admin's Account page); then it may also make the
-state-changing requests its user may make.
+state-changing requests its user may make. A token minted with ``metrics_only``
+(``ghtraffic user token NAME --metrics``) reads ``/metrics`` and nothing else.
 """
 
 from __future__ import annotations
@@ -30,14 +31,17 @@ class TokenInfo:
     last_used_at: datetime | None
     revoked_at: datetime | None
     can_write: bool
+    metrics_only: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class TokenUse:
-    """Who a live token speaks for, and whether it may write."""
+    """Who a live token speaks for, whether it may write, and whether it may read only
+    the metrics."""
 
     user: User
     can_write: bool
+    metrics_only: bool = False
 
 
 def _info(row: ApiToken) -> TokenInfo:
@@ -50,14 +54,18 @@ def _info(row: ApiToken) -> TokenInfo:
         row.last_used_at,
         row.revoked_at,
         bool(row.can_write),
+        bool(row.metrics_only),
     )
 
 
 def create_token(
-    db: Database, user_id: int, name: str, *, write: bool = False
+    db: Database, user_id: int, name: str, *, write: bool = False, metrics_only: bool = False
 ) -> tuple[str, TokenInfo]:
     """A new token: (the token itself, to show once; what is kept of it). It reads only
-    unless ``write``; the caller decides who may mint one that writes."""
+    unless ``write``; with ``metrics_only`` it reads the metrics and nothing else. The
+    caller decides who may mint which."""
+    if write and metrics_only:
+        raise AccountError("a token that reads only the metrics cannot also write")
     label = " ".join(name.split())[:100]
     if not label:
         raise AccountError("a token needs a name (what uses it)")
@@ -69,6 +77,7 @@ def create_token(
         prefix=token[:10],
         created_at=datetime.now(UTC),
         can_write=write,
+        metrics_only=metrics_only,
     )
     with db.session() as session:
         session.add(row)
@@ -89,7 +98,8 @@ def user_for_token(db: Database, token: str) -> TokenUse | None:
         ).first()
         if found is None or found[0].revoked_at is not None:
             return None
-        row, use = found[0], TokenUse(user_of(found[1]), bool(found[0].can_write))
+        row = found[0]
+        use = TokenUse(user_of(found[1]), bool(row.can_write), bool(row.metrics_only))
         stale = row.last_used_at is None or now - row.last_used_at > timedelta(minutes=1)
         token_id = row.id
     if stale:

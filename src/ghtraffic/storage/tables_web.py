@@ -61,7 +61,8 @@ class ApiToken(Base):
     """A personal API token: the SHA-256 of the token, a name and a visible prefix.
 
     ``can_write``: the token may make state-changing requests (an admin minted it so);
-    tokens read only by default.
+    tokens read only by default. ``metrics_only``: the token reads ``/metrics`` and
+    nothing else (a scraper's).
     """
 
     __tablename__ = "web_api_tokens"
@@ -75,6 +76,7 @@ class ApiToken(Base):
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     can_write: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    metrics_only: Mapped[bool] = mapped_column(Boolean, server_default=false())
 
 
 class WebGrant(Base):

@@ -32,6 +32,8 @@ READ_ONLY = (
     "this API token may only read: an admin can mint one that may write with "
     "`ghtraffic user token NAME --write`"
 )
+METRICS_PATH = "/metrics"
+METRICS_ONLY = "this API token reads only /metrics: use a token of its user for the rest"
 
 
 def is_open(path: str, public_view: bool) -> bool:
@@ -60,7 +62,12 @@ class AuthMiddleware(HttpMiddleware):
             use = user_for_token(self.db, token.strip())
             if use is None:
                 return None
-            return Principal(user=use.user, via_token=True, token_writes=use.can_write)
+            return Principal(
+                user=use.user,
+                via_token=True,
+                token_writes=use.can_write,
+                metrics_only=use.metrics_only,
+            )
         value = conn.cookies.get(COOKIE)
         if value:
             info = load_session(self.db, value)
@@ -86,6 +93,9 @@ class AuthMiddleware(HttpMiddleware):
             principal = PUBLIC
         scope.setdefault("state", {})["principal"] = principal
         method: str = scope["method"]
+        if principal.metrics_only and path != METRICS_PATH:
+            await JSONResponse({"error": METRICS_ONLY}, status_code=403)(scope, receive, send)
+            return
         if not principal.signed_in and not is_open(path, self.public_view):
             await self._refuse_anonymous(scope, receive, send, path, method)
             return

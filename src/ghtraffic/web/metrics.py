@@ -19,13 +19,14 @@ from ghtraffic.identity.principal import Principal
 from ghtraffic.metrics.config import metrics_config
 from ghtraffic.metrics.process import process_registry
 from ghtraffic.storage.database import Database
+from ghtraffic.web.auth import METRICS_PATH
 from ghtraffic.web.principal import principal_of
 
 
 def may_read(principal: Principal) -> bool:
-    """An API token of an admin may read the metrics (a browser session may not: a
-    scraper holds a token)."""
-    return principal.via_token and principal.is_admin
+    """An API token of an admin, or one minted for the metrics alone, may read them (a
+    browser session may not: a scraper holds a token)."""
+    return principal.via_token and (principal.is_admin or principal.metrics_only)
 
 
 def routes(db: Database, settings: Settings) -> list[BaseRoute]:
@@ -37,10 +38,13 @@ def routes(db: Database, settings: Settings) -> list[BaseRoute]:
     async def metrics(request: Request) -> Response:
         if not may_read(principal_of(request)):
             return JSONResponse(
-                {"error": "the metrics need an API token of an admin: Authorization: Bearer …"},
+                {
+                    "error": "the metrics need an API token of an admin or one made with"
+                    " `ghtraffic user token NAME --metrics`: Authorization: Bearer …"
+                },
                 status_code=403,
             )
         body = await run_in_threadpool(generate_latest, registry)
         return Response(body, media_type=CONTENT_TYPE_LATEST, headers={"cache-control": "no-store"})
 
-    return [Route("/metrics", metrics, methods=["GET"])]
+    return [Route(METRICS_PATH, metrics, methods=["GET"])]
