@@ -1,5 +1,5 @@
 """Command line: ``ghtraffic fetch|collect|status|export|import|backup|restore|serve|user|
-public|credential|fake-github|demo|worker|db|report``.
+public|credential|fake-github|demo|worker|db|report|action``.
 
 Each command lives in its own module; this one only assembles the group.
 """
@@ -33,6 +33,7 @@ COMMANDS: dict[str, str] = {
     "worker": "ghtraffic.cli.worker:worker_command",
     "db": "ghtraffic.cli.db:db_group",
     "report": "ghtraffic.cli.report:report_command",
+    "action": "ghtraffic.cli.action:action_group",
 }
 
 

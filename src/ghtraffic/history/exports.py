@@ -216,7 +216,7 @@ def _repos(session: Session, targets: list[tuple[int, str]]) -> ExportTable:
     return ExportTable(columns, rows)
 
 
-def _column_kind(column: Any) -> str:
+def column_kind(column: Any) -> str:
     kind = column.type
     if isinstance(kind, TypeDecorator):
         kind = kind.impl_instance
@@ -254,7 +254,7 @@ def _events(
     if table is None or "repo_id" not in table.c:
         raise ExportError("this archive version keeps no events: nothing to export")
     others = [column for column in table.c if column.name != "repo_id"]
-    day = next((c for c in others if _column_kind(c) == "date"), None)
+    day = next((c for c in others if column_kind(c) == "date"), None)
     order = [c for c in table.primary_key.columns if c.name != "repo_id"] or others[:1]
     query = select(*others)
     if day is None:
@@ -263,7 +263,7 @@ def _events(
         session, targets, query, table.c.repo_id, day if day is not None else table.c.repo_id,
         order, since, until,
     )  # fmt: skip
-    return ExportTable((("repo", "str"), *((c.name, _column_kind(c)) for c in others)), rows)
+    return ExportTable((("repo", "str"), *((c.name, column_kind(c)) for c in others)), rows)
 
 
 # Writers -------------------------------------------------------------------------------
