@@ -119,7 +119,7 @@ class ActionRun:
         self.temp.mkdir(parents=True, exist_ok=True)
         (self.temp / "home").mkdir(exist_ok=True)
         context = self.context()
-        lines = ["#!/usr/bin/env bash", "set -e"]
+        lines = ["#!/usr/bin/env bash", "set -e", f"cd {shlex.quote(str(self.workspace))}"]
         steps = action()["runs"]["steps"]
         for step in steps:
             if "uses" in step:

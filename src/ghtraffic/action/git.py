@@ -95,6 +95,7 @@ class DataBranch:
         """Add the worktree at the remote's branch, or as a new orphan branch when the remote
         has none; returns whether the branch existed."""
         repo = Git(self.repository)
+        repo.run("version")
         if not (self.repository / ".git").exists():
             raise GitError(f"{self.repository} is not a git checkout: run actions/checkout first")
         repo.run("worktree", "prune")

@@ -179,6 +179,8 @@ def _publish(
         after = data.fetch()
         if after is None or after == before:
             raise GitError(f"git push to {settings.branch} failed: {why}")
+        if attempt == settings.retries:
+            break
         echo(f"the branch {settings.branch} moved while this run collected: merging it")
         data.reset_to_remote()
         load(archive, data.path, _now())

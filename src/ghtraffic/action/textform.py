@@ -29,7 +29,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -51,7 +50,8 @@ SEEN_FILE = "seen.csv"
 ALIASES_FILE = "aliases.csv"
 SEEN_COLUMNS = ("day", "last_seen_at", "last_success_at")
 ALIAS_COLUMNS = ("name", "first_seen_at", "last_seen_at")
-_SAFE = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]*")
+#: Characters left out of folder names: separators and what Windows refuses.
+_UNSAFE = frozenset('/\\%:*?"<>|')
 
 Row = tuple[Any, ...]
 
@@ -250,10 +250,14 @@ def check_format(root: Path) -> bool:
 
 
 def folder_part(text: str) -> str:
-    """An owner or repository name as a folder name (GitHub's names are kept as they are)."""
-    if _SAFE.fullmatch(text) and text not in (".", ".."):
-        return text
-    return "".join(c if _SAFE.fullmatch(c) else f"%{ord(c):02X}" for c in text) or "%"
+    """An owner or repository name as a folder name: as it is, but for the characters no
+    file system takes (``%`` and UTF-8 bytes in hex, as in URLs)."""
+    if text in ("", ".", ".."):
+        return "".join(f"%{ord(c):02X}" for c in text) or "%"
+    return "".join(
+        c if c.isprintable() and c not in _UNSAFE else "".join(f"%{b:02X}" for b in c.encode())
+        for c in text
+    )
 
 
 def repo_folders(root: Path) -> list[Path]:
