@@ -15,7 +15,7 @@ from ghtraffic.fakegithub.config import FakeGitHubConfig
 from ghtraffic.fakegithub.server import FakeGitHub, running
 
 from ..cli.helpers import clean_env, error_line, run_cli
-from .gitrepo import clone, make_origin
+from .gitrepo import clone, git, make_origin
 from .helpers import BRANCH, OWNER, TOKEN, start_run
 
 SECRET = "ghp_not-a-real-token-but-secret"
@@ -115,3 +115,15 @@ def test_a_branch_that_keeps_moving_gives_up_after_the_retries(
         " the next run collects again"
     )
     assert done.stdout.count("merging it") == 1
+
+
+def test_a_rejected_token_commits_nothing(fake: FakeGitHub, tmp_path: Path) -> None:
+    origin = make_origin(tmp_path)
+    workspace = clone(origin, tmp_path / "workspace")
+    done = start_run(tmp_path, "run", workspace, fake, token=SECRET).run()
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr
+    assert SECRET not in done.stdout + done.stderr
+    assert [line for line in done.stderr.splitlines() if line.startswith("error: ")]
+    assert f"nothing is committed to {BRANCH}" in done.stdout
+    assert git(origin, "branch", "--list", BRANCH) == ""

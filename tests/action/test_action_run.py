@@ -65,12 +65,13 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scenario]:
 
 def test_the_first_run_makes_the_branch_and_imports_github_repo_stats(scenario: Scenario) -> None:
     run, done = scenario.runs[0]
-    assert "does not exist yet" in done.stdout
+    assert "does not exist yet: this run starts it" in done.stdout
     assert "imported github-repo-stats from github-repo-stats: 2 repositories" in done.stdout
     # An orphan branch: its first commit has no parent, and nothing of main.
     assert git(scenario.origin, "log", "--format=%P", "-1", scenario.commits[0]) == ""
     files = git(scenario.origin, "ls-tree", "-r", "--name-only", scenario.commits[0])
-    assert "README.md" not in files.splitlines()
+    readme = git(scenario.origin, "show", f"{scenario.commits[0]}:README.md")
+    assert readme.startswith("# ghtraffic data")  # not main's
     assert "ghtraffic-text.json" in files.splitlines()
     names = {row[0] for row in exported(action_archive(run))["repos"]}
     assert "jgehrcke/covid-19-germany-gae" in names

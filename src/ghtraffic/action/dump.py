@@ -45,6 +45,7 @@ def dump(archive: Archive, root: Path) -> DumpReport:
             report.written.append(path)
 
     put(root / tf.FORMAT_FILE, tf.json_text(tf.format_document()))
+    put(root / tf.README_FILE, tf.README)
     with archive.db.read_session() as session:
         repos = sorted(session.scalars(select(Repo)), key=lambda r: (r.full_name.casefold(), r.id))
         used: set[str] = set()

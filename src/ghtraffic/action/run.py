@@ -33,6 +33,8 @@ from ghtraffic.storage.archive import Archive, open_archive
 from ghtraffic.storage.urls import sqlite_url
 
 Echo = Callable[[str], None]
+#: ``ghtraffic collect``'s exit code for a usage error or a token GitHub rejects.
+EXIT_USAGE = 2
 REPORT_IN_BRANCH = "report"
 
 
@@ -41,7 +43,8 @@ class ActionError(Exception):
 
 
 def run_action(settings: ActionSettings, env: Mapping[str, str], echo: Echo) -> int:
-    """Carry out one run; returns the collection's exit code (0, 1: some failed, 2)."""
+    """Carry out one run; returns the collection's exit code (0, 1: some failed, 2: a
+    usage error or a rejected token, and then nothing is committed)."""
     work = settings.work_dir
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
@@ -54,10 +57,13 @@ def run_action(settings: ActionSettings, env: Mapping[str, str], echo: Echo) -> 
         if existed:
             echo(f"restored {restored.repos} repositories from the branch {settings.branch}")
         else:
-            echo(f"the branch {settings.branch} does not exist yet: it is made on this run")
+            echo(f"the branch {settings.branch} does not exist yet: this run starts it")
         if settings.import_branch and restored.repos == 0:
             _import_repo_stats(settings, archive, work, echo)
         code = _collect(settings, env, database_url, work)
+        if code == EXIT_USAGE:  # a rejected token or setting: nothing was read
+            echo(f"nothing collected: nothing is committed to {settings.branch}")
+            return code
         _publish(settings, archive, data, echo, env)
         return code
     finally:
@@ -166,8 +172,8 @@ def _publish(
     for attempt in range(settings.retries + 1):
         _write(settings, archive, data, echo)
         commit = data.commit(message)
-        if commit is None and attempt == 0:
-            echo(f"nothing changed: the branch {settings.branch} is left as it was")
+        if commit is None:  # the branch as checked out or fetched holds everything already
+            echo(f"nothing new: the branch {settings.branch} is left as it was")
             _outputs(env, settings, None)
             return
         why = data.push()

@@ -3,6 +3,7 @@
 Layout (``FORMAT_FILE`` at the root marks the folder)::
 
     ghtraffic-text.json               {"format": "ghtraffic-text", "version": 1}
+    README.md                         what this folder is
     repos/OWNER/NAME/repo.json        the repository: id, names, flags, first seen, star history
     repos/OWNER/NAME/seen.csv         day,last_seen_at,last_success_at (a line per day read)
     repos/OWNER/NAME/aliases.csv      name,first_seen_at,last_seen_at (blank: the newest read)
@@ -44,6 +45,14 @@ from ghtraffic.storage.schema import metadata
 FORMAT = "ghtraffic-text"
 VERSION = 1
 FORMAT_FILE = "ghtraffic-text.json"
+README_FILE = "README.md"
+README = """# ghtraffic data
+
+GitHub traffic (views, clones, referrers, popular paths) and repository history,
+archived by ghtraffic: one folder per repository under `repos/`, CSV files whose lines
+are sorted by day. `ghtraffic action load FOLDER` merges a checkout of this branch into
+a ghtraffic archive. The layout is described in ghtraffic's docs/ACTION.md.
+"""
 REPOS_DIR = "repos"
 REPO_FILE = "repo.json"
 SEEN_FILE = "seen.csv"
