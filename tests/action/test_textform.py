@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from ghtraffic.domain import DayValues, PopularPath, Referrer, RepoFacts, WeekVa
 from ghtraffic.history.identity import resolve
 from ghtraffic.storage.archive import Archive
 from ghtraffic.storage.database import Database, sqlite_url
+from ghtraffic.storage.tables import RepoSnapshot
 from ghtraffic.storage.tables_processing import TrafficEvent
 
 from ..cli.helpers import error_line, run_cli
@@ -33,7 +35,7 @@ def _fill(archive: Archive) -> None:
         batch.replace_referrers(9, DAY, [Referrer("t.co", 3, 2), Referrer("Google", 3, 1)], AT)
         batch.replace_paths(9, DAY, [PopularPath("/me/a,b", 'Title, "q"', 2, 1)], AT)
         batch.replace_referrers(9, DAY - timedelta(1), [], AT)  # an empty list is kept
-        batch.record_repo_snapshot(9, DAY, ODD, AT)
+        batch.record_repo_snapshot(9, DAY, replace(ODD, watchers=4), AT)
         batch.mark_success(9, AT)
         batch.session.add(
             TrafficEvent(
@@ -81,8 +83,23 @@ def test_loading_merges_by_the_maximum_and_the_newest(archive: Archive, tmp_path
         batch.upsert_repo(RepoFacts(9, "me", "renamed"), later)
         batch.merge_daily(9, [DayValues(DAY, 3, 4, 1, None)], later)
         batch.replace_referrers(9, DAY, [Referrer("bing", 1, 1)], later)
+        batch.record_window(9, WindowTotals(DAY, DAY, DAY, 60), later)
+        batch.record_window(9, WindowTotals(DAY - timedelta(1), DAY, DAY, 1), later)
+        batch.record_repo_snapshot(9, DAY, RepoFacts(9, "me", "renamed", stars=99), later)
+        batch.session.add(
+            TrafficEvent(
+                repo_id=9, day=DAY, metric="views", value=7, baseline=0, mad=0, threshold=0,
+                created_at=later, updated_at=later,
+            )
+        )  # fmt: skip
     load(other, text, later)
     rows = exported(other)
+    assert [r[4] for r in rows["windows"] if r[0] == "me/renamed"] == [1, 60]  # the newer
+    assert [r[3] for r in rows["events"]] == [7]  # (repo, day, metric, value, ...)
+    with other.db.read_session() as session:
+        snapshot = session.get(RepoSnapshot, (9, DAY))
+        assert snapshot is not None
+        assert (snapshot.stars, snapshot.watchers) == (99, 4)  # the newer, the known watchers
     assert [r[1:] for r in rows["daily"] if r[0] == "me/renamed" and r[1] == DAY] == [
         (DAY, 5, 4, 1, None)
     ]

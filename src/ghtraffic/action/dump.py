@@ -84,7 +84,7 @@ def _repo_files(session: Session, repo: Repo, old_seen: Seen) -> dict[str, str]:
     if aliases:
         files[tf.ALIASES_FILE] = tf.csv_text(tf.ALIAS_COLUMNS, sorted(aliases))
     for spec in tf.TABLE_FILES:
-        lines = _table_lines(session, spec, repo.id)
+        lines = table_lines(session, spec, repo.id)
         if lines:
             files[spec.name] = tf.csv_text(spec.columns, lines)
     return files
@@ -130,7 +130,8 @@ def _seen_lines(repo: Repo, old: Seen) -> list[tuple[str, str, str]]:
     return [(day.isoformat(), tf.encode(a), tf.encode(b)) for day, (a, b) in sorted(seen.items())]
 
 
-def _table_lines(session: Session, spec: tf.TableFile, repo_id: int) -> list[list[str]]:
+def table_lines(session: Session, spec: tf.TableFile, repo_id: int) -> list[list[str]]:
+    """A repository's rows of one table file, as the file's lines (cells), sorted."""
     table = spec.sql_table
     rows = session.execute(
         select(*(table.c[name] for name in spec.columns)).where(table.c.repo_id == repo_id)

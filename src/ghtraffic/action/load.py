@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from ghtraffic import domain
 from ghtraffic.action import textform as tf
+from ghtraffic.action.dump import table_lines
 from ghtraffic.domain import MergeStats
 from ghtraffic.history.counts import record_counts, record_downloads
 from ghtraffic.history.identity import adopt_imported
@@ -32,10 +33,12 @@ from ghtraffic.storage.archive import Archive
 from ghtraffic.storage.batch import RepoBatch
 from ghtraffic.storage.tables import Repo, RepoAlias
 from ghtraffic.storage.tables_history import StarHistory
-from ghtraffic.storage.tables_processing import TrafficEvent
+from ghtraffic.storage.tables_processing import EVENT_METRICS, TrafficEvent
 
 Rows = list[dict[str, Any]]
 FIGURES = ("views", "views_unique", "clones", "clones_unique")
+#: The tables of a list's items, by the kind its header names.
+LIST_ITEMS = {"referrers": "referrer_items", "paths": "path_items"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,23 +163,57 @@ def _merge_aliases(session: Session, repo_id: int, lines: list[list[str]], folde
 def _merge_tables(
     batch: RepoBatch, repo_id: int, document: dict[str, Any], tables: dict[str, Rows], at: datetime
 ) -> None:
-    for row in tables["traffic_windows"]:
-        totals = domain.WindowTotals(
-            row["day"], row["first_day"], row["last_day"], *(row[name] for name in FIGURES)
-        )
-        batch.record_window(repo_id, totals, row["observed_at"])
-    _merge_lists(batch, repo_id, tables)
     owner, name = str(document["owner"]), str(document["name"])
-    for row in tables["repo_snapshots"]:
+
+    def window(row: dict[str, Any]) -> None:
+        figures = (row[metric] for metric in FIGURES)
+        totals = domain.WindowTotals(row["day"], row["first_day"], row["last_day"], *figures)
+        batch.record_window(repo_id, totals, row["observed_at"])
+
+    def snapshot(row: dict[str, Any]) -> None:
         facts = domain.RepoFacts(
             repo_id, owner, name, row["private"], row["fork"], row["archived"], row["stars"],
             row["forks"], row["open_issues"], row["size_kb"], row["watchers"],
         )  # fmt: skip
         batch.record_repo_snapshot(repo_id, row["day"], facts, row["observed_at"])
+
+    _merge_rows(batch.session, repo_id, "traffic_windows", tables, window)
+    _merge_rows(batch.session, repo_id, "repo_snapshots", tables, snapshot)
+    _merge_lists(batch, repo_id, tables)
     session = batch.session
     record_counts(session, repo_id, [_count(row) for row in tables["repo_counts"]], at)
     record_downloads(session, repo_id, [_download(row) for row in tables["download_counts"]], at)
-    _merge_events(session, repo_id, tables["traffic_events"])
+    # In the order spike detection creates events (a pass: views, then clones, by day), so
+    # that their ids, and the export's order, are those of the archive they come from.
+    tables["traffic_events"].sort(
+        key=lambda r: (r["created_at"], _metric_order(r["metric"]), r["day"])
+    )
+    _merge_rows(
+        session, repo_id, "traffic_events", tables, lambda row: _event(session, repo_id, row)
+    )
+
+
+def _merge_rows(
+    session: Session,
+    repo_id: int,
+    table: str,
+    tables: dict[str, Rows],
+    rule: Callable[[dict[str, Any]], None],
+) -> list[dict[str, Any]]:
+    """Merge one file's rows: those the archive holds as they are change nothing; into a
+    repository with none of the table's rows yet the others are inserted in one
+    statement; otherwise each goes through ``rule``. Returns the rows not held."""
+    spec = tf.FILES_BY_TABLE[table]
+    held = {tuple(line) for line in table_lines(session, spec, repo_id)}
+    new = [row for row in tables[table] if tuple(map(tf.encode, row.values())) not in held]
+    if new and not held:
+        session.flush()
+        session.execute(spec.sql_table.insert(), [{"repo_id": repo_id, **row} for row in new])
+    else:
+        for row in new:
+            rule(row)
+    session.flush()
+    return new
 
 
 def _count(row: dict[str, Any]) -> CountValue:
@@ -190,32 +227,47 @@ def _download(row: dict[str, Any]) -> DownloadValue:
 def _merge_lists(batch: RepoBatch, repo_id: int, tables: dict[str, Rows]) -> None:
     """Each day's referrer and path list, the newest observation of a day winning."""
     items: dict[tuple[str, Any], Rows] = defaultdict(list)
-    for kind, table in (("referrers", "referrer_items"), ("paths", "path_items")):
+    for kind, table in LIST_ITEMS.items():
         for row in sorted(tables[table], key=lambda r: (r["day"], r["rank"])):
             items[kind, row["day"]].append(row)
-    writers: dict[str, Callable[[dict[str, Any]], Any]] = {
-        "referrers": lambda r: domain.Referrer(r["referrer"], r["count"], r["uniques"]),
-        "paths": lambda r: domain.PopularPath(r["path"], r["title"], r["count"], r["uniques"]),
-    }
-    for header in tables["popular_snapshots"]:
+
+    def replace(header: dict[str, Any]) -> None:
         kind, day, observed = header["kind"], header["day"], header["observed_at"]
-        rows = [writers[kind](row) for row in items[kind, day]]
+        rows = items[kind, day]
         if kind == "referrers":
-            batch.replace_referrers(repo_id, day, rows, observed)
+            referrers = [domain.Referrer(r["referrer"], r["count"], r["uniques"]) for r in rows]
+            batch.replace_referrers(repo_id, day, referrers, observed)
         else:
-            batch.replace_paths(repo_id, day, rows, observed)
+            paths = [
+                domain.PopularPath(r["path"], r["title"], r["count"], r["uniques"]) for r in rows
+            ]
+            batch.replace_paths(repo_id, day, paths, observed)
+
+    session = batch.session
+    held = bool(table_lines(session, tf.FILES_BY_TABLE["popular_snapshots"], repo_id))
+    new = _merge_rows(session, repo_id, "popular_snapshots", tables, replace)
+    if new and not held:  # the headers went in as they are: their items too
+        for table in LIST_ITEMS.values():
+            rows = [{"repo_id": repo_id, **row} for row in tables[table]]
+            if rows:
+                session.execute(tf.FILES_BY_TABLE[table].sql_table.insert(), rows)
 
 
-def _merge_events(session: Session, repo_id: int, rows: Rows) -> None:
-    stored = {
-        (event.day, event.metric): event
-        for event in session.scalars(select(TrafficEvent).where(TrafficEvent.repo_id == repo_id))
-    }
-    for row in rows:
-        event = stored.get((row["day"], row["metric"]))
-        if event is None:
-            session.add(TrafficEvent(repo_id=repo_id, **row))
-        elif row["updated_at"] > event.updated_at:
-            for key, value in row.items():
-                setattr(event, key, value)
-    session.flush()
+def _event(session: Session, repo_id: int, row: dict[str, Any]) -> None:
+    """An event the archive may hold already: the newer update wins."""
+    event = session.scalars(
+        select(TrafficEvent).where(
+            TrafficEvent.repo_id == repo_id,
+            TrafficEvent.day == row["day"],
+            TrafficEvent.metric == row["metric"],
+        )
+    ).first()
+    if event is None:
+        session.add(TrafficEvent(repo_id=repo_id, **row))
+    elif row["updated_at"] > event.updated_at:
+        for key, value in row.items():
+            setattr(event, key, value)
+
+
+def _metric_order(metric: str) -> int:
+    return EVENT_METRICS.index(metric) if metric in EVENT_METRICS else len(EVENT_METRICS)

@@ -22,7 +22,8 @@ Every CSV file has a header and lines sorted by their key (the columns before th
 values: a day, then what tells the lines of one day apart), never by a database id, so
 the lines of past days stay where they are and a run adds lines. A file with no line is
 left out. An empty cell is *not observed* (``None``); times are ISO 8601 in UTC; floats
-are written exactly (``repr``); an event's referrers are compact JSON.
+are written exactly (``repr``); an event's referrers are compact JSON, keys in the
+order the archive keeps them.
 """
 
 from __future__ import annotations
@@ -140,7 +141,7 @@ def encode(value: Any) -> str:
     if isinstance(value, float):
         return repr(value)
     if isinstance(value, list | dict):
-        return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))  # keys as stored
     return str(value)
 
 
