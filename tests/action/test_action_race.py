@@ -55,7 +55,7 @@ def race(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Race]:
     origin = make_origin(base)
     first, second = clone(origin, base / "w1"), clone(origin, base / "w2")
     with running(FakeGitHubConfig(repos=8, seed=1)) as fake:
-        helpers.finished(start_run(base, "run0", first, fake))
+        helpers.finished(start_run(base, "run0", first, fake, **{"commit-report": "true"}))
         start = helpers.branch_head(origin)
         fake.advance_days(1)
         one, other = repos_of(fake.world(), OWNER)[:2]
@@ -88,3 +88,9 @@ def test_nothing_either_run_read_is_lost(race: Race) -> None:
             assert rows[row[:3]] == row, (kind, row)
     newest = {name: max(r[1] for r in final["daily"] if r[0] == name) for name in race.names}
     assert newest[race.names[0]] == newest[race.names[1]]  # both read the new day
+
+
+def test_a_committed_report_stays_when_later_runs_do_not_commit_one(race: Race) -> None:
+    files = git(race.origin, "ls-tree", "-r", "--name-only", BRANCH).splitlines()
+    assert "report/index.html" in files
+    assert git(race.origin, "diff", "--name-only", race.start, BRANCH, "--", "report") == ""

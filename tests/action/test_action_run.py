@@ -82,6 +82,7 @@ def test_the_first_run_makes_the_branch_and_imports_github_repo_stats(scenario: 
 
 def test_the_second_run_adds_one_commit_of_new_lines(scenario: Scenario) -> None:
     first, second = scenario.commits
+    assert "imported" not in scenario.runs[1][1].stdout  # only the first run imports
     assert git(scenario.origin, "rev-list", "--count", f"{first}..{second}") == "1"
     numstat = git(scenario.origin, "diff", "--numstat", first, second).splitlines()
     assert numstat
