@@ -81,6 +81,7 @@ def test_loading_merges_by_the_maximum_and_the_newest(archive: Archive, tmp_path
     later = AT + timedelta(hours=1)
     with other.repo_batch() as batch:
         batch.upsert_repo(RepoFacts(9, "me", "renamed"), later)
+        batch.upsert_repo(RepoFacts(77, "someone", "Imported"), later)  # collected since
         batch.merge_daily(9, [DayValues(DAY, 3, 4, 1, None)], later)
         batch.replace_referrers(9, DAY, [Referrer("bing", 1, 1)], later)
         batch.record_window(9, WindowTotals(DAY, DAY, DAY, 60), later)
@@ -104,7 +105,10 @@ def test_loading_merges_by_the_maximum_and_the_newest(archive: Archive, tmp_path
         (DAY, 5, 4, 1, None)
     ]
     assert [r[3] for r in rows["referrers"] if r[1] == DAY] == ["bing"]  # the newer list
-    assert {r[0] for r in rows["repos"]} == {"me/renamed", "someone/Imported"}
+    assert {r[:2] for r in rows["repos"]} == {("me/renamed", 9), ("someone/Imported", 77)}
+    assert [r[:3] for r in rows["daily"] if r[0] == "someone/Imported"] == [
+        ("someone/Imported", DAY, 1)
+    ]  # the imported history adopted by the collected repository
     before = exported(other)
     load(other, text, later + timedelta(hours=1))
     assert exported(other) == before  # loading again changes nothing

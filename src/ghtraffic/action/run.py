@@ -27,6 +27,7 @@ from ghtraffic.action.dump import dump
 from ghtraffic.action.git import DataBranch, GitError
 from ghtraffic.action.load import load
 from ghtraffic.action.settings import ActionSettings
+from ghtraffic.history.identity import adopt_imported
 from ghtraffic.history.importers import ImportFailure, Target, read_path
 from ghtraffic.history.load import apply_import
 from ghtraffic.storage.archive import Archive, open_archive
@@ -64,6 +65,8 @@ def run_action(settings: ActionSettings, env: Mapping[str, str], echo: Echo) -> 
         if code == EXIT_USAGE:  # a rejected token or setting: nothing was read
             echo(f"nothing collected: nothing is committed to {settings.branch}")
             return code
+        with archive.db.session() as session:  # imported history onto the collected repository
+            adopt_imported(session, _now())
         _publish(settings, archive, data, echo, env)
         return code
     finally:
