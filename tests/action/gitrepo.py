@@ -30,9 +30,12 @@ def make_origin(base: Path) -> Path:
     return origin
 
 
-def clone(origin: Path, target: Path) -> Path:
-    """A checkout of ``main``, as ``actions/checkout`` leaves one."""
-    git(origin.parent, "clone", "--quiet", "--branch", "main", str(origin), str(target))
+def clone(origin: Path, target: Path, *, shallow: bool = False) -> Path:
+    """A checkout of ``main``; ``shallow``: its newest commit alone, as ``actions/checkout``
+    leaves one by default."""
+    source = origin.as_uri() if shallow else str(origin)  # --depth needs a URL locally
+    depth = ["--depth=1"] if shallow else []
+    git(origin.parent, "clone", "--quiet", *depth, "--branch", "main", source, str(target))
     return target
 
 

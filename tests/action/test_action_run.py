@@ -49,7 +49,7 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scenario]:
     base = tmp_path_factory.mktemp("action")
     origin = make_origin(base)
     push_folder(origin, "github-repo-stats", GHRS, base / "ghrs-checkout")
-    workspace = clone(origin, base / "workspace")
+    workspace = clone(origin, base / "workspace", shallow=True)
     with running(FakeGitHubConfig(repos=8, seed=1)) as fake:
         first = start_run(
             base, "run1", workspace, fake, **{"import-github-repo-stats": "github-repo-stats"}
@@ -81,6 +81,7 @@ def test_the_first_run_makes_the_branch_and_imports_github_repo_stats(scenario: 
 
 
 def test_the_second_run_adds_one_commit_of_new_lines(scenario: Scenario) -> None:
+    assert git(scenario.workspace, "rev-parse", "--is-shallow-repository") == "true"
     first, second = scenario.commits
     assert "imported" not in scenario.runs[1][1].stdout  # only the first run imports
     assert git(scenario.origin, "rev-list", "--count", f"{first}..{second}") == "1"

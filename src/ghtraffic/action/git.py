@@ -82,13 +82,12 @@ class DataBranch:
             return None
         if found.returncode != 0:
             raise GitError(f"git ls-remote {self.remote} failed: {_last_line(found.stderr)}")
-        repo.run(
-            "fetch",
-            "--quiet",
-            "--no-tags",
-            self.remote,
-            f"+refs/heads/{self.branch}:{self.tracking}",
-        )
+        # A shallow checkout (actions/checkout's default) fetches the newest commit alone:
+        # the branch's history is not needed to add a commit to it.
+        shallow = repo.output("rev-parse", "--is-shallow-repository") == "true"
+        depth = ["--depth=1"] if shallow else []
+        refspec = f"+refs/heads/{self.branch}:{self.tracking}"
+        repo.run("fetch", "--quiet", "--no-tags", *depth, self.remote, refspec)
         return repo.revision(self.tracking)
 
     def check_out(self) -> bool:
