@@ -11,7 +11,7 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
-from ghtraffic.config import ConfigError, parse_repo_name
+from ghtraffic.config import CONFIG_FILE_NAME, ConfigError, parse_repo_name
 
 PREFIX = "GHTRAFFIC_ACTION_"
 DEFAULT_BRANCH = "ghtraffic-data"
@@ -95,11 +95,12 @@ def action_settings(env: Mapping[str, str]) -> ActionSettings:
         raise ConfigError("app-id and app-private-key go together: set both or neither")
     if token is None and app_id is None:
         raise ConfigError(NO_CREDENTIAL)
-    if not repos and not owners and app_id is None:
+    workspace = Path(env.get("GITHUB_WORKSPACE") or ".").resolve()
+    configured = env.get("GHTRAFFIC_CONFIG") or (workspace / CONFIG_FILE_NAME).exists()
+    if not repos and not owners and app_id is None and not configured:
         raise ConfigError(
             "nothing to collect: set the repositories input (OWNER/NAME ...) or owners (LOGIN ...)"
         )
-    workspace = Path(env.get("GITHUB_WORKSPACE") or ".").resolve()
     temp = env.get(PREFIX + "WORK_DIR") or env.get("RUNNER_TEMP") or tempfile.gettempdir()
     report_dir = Path(env.get(PREFIX + "REPORT_DIR", "").strip() or DEFAULT_REPORT_DIR)
     branch = _branch(env, "DATA_BRANCH", DEFAULT_BRANCH)
