@@ -29,8 +29,9 @@ def run_command() -> None:
     """One run of the action: restore the data branch, collect, commit and push.
 
     Settings come from GHTRAFFIC_ACTION_* variables (see docs/ACTION.md), which
-    action.yml sets from its inputs. Exit codes as for `ghtraffic collect`: the data is
-    committed and pushed in either case.
+    action.yml sets from its inputs. Exit codes as for `ghtraffic collect`: with 1 (some
+    repositories failed) what was read is committed and pushed all the same; with 2 (a
+    usage error or a rejected token) nothing is.
     """
     from ghtraffic.action.git import GitError
     from ghtraffic.action.run import ActionError, run_action
