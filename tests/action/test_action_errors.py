@@ -16,7 +16,7 @@ from ghtraffic.fakegithub.server import FakeGitHub, running
 
 from ..cli.helpers import clean_env, error_line, run_cli
 from .gitrepo import clone, git, make_origin
-from .helpers import BRANCH, OWNER, TOKEN, start_run
+from .helpers import BRANCH, OWNER, TOKEN, finished, start_run
 
 SECRET = "ghp_not-a-real-token-but-secret"
 
@@ -88,6 +88,10 @@ def test_a_push_the_remote_refuses_fails_in_one_line(fake: FakeGitHub, tmp_path:
     done = start_run(tmp_path, "run", workspace, fake).run()
     line = _last_error(done)
     assert line.startswith(f"error: git push to {BRANCH} failed: ")
+    # Once the remote takes pushes, the next run starts the branch anew in the same checkout.
+    (origin / "hooks" / "pre-receive").unlink()
+    finished(start_run(tmp_path, "again", workspace, fake))
+    assert git(origin, "rev-list", "--count", BRANCH) == "1"
 
 
 def test_a_branch_that_keeps_moving_gives_up_after_the_retries(

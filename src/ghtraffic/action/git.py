@@ -111,6 +111,8 @@ class DataBranch:
                 self.tracking,
             )
             return True
+        # A local branch of that name left by an earlier run goes, as -B resets one above.
+        repo.run("branch", "--quiet", "-D", self.branch, check=False)
         repo.run("worktree", "add", "--quiet", "--force", "--detach", str(self.path))
         self.git.run("checkout", "--quiet", "--orphan", self.branch)
         self.git.run("rm", "-r", "-f", "--quiet", "--ignore-unmatch", ".")
