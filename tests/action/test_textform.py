@@ -137,3 +137,20 @@ def _env(home: Path) -> dict[str, str]:
     from ..cli.helpers import clean_env
 
     return clean_env(home)
+
+
+def test_a_renamed_repository_moves_its_folder_and_keeps_its_days_read(tmp_path: Path) -> None:
+    archive = _sqlite(tmp_path, "archive")
+    _fill(archive)
+    text = tmp_path / "text"
+    dump(archive, text)
+    later = AT + timedelta(days=1)
+    with archive.repo_batch() as batch:
+        batch.upsert_repo(replace(ODD, name="renamed"), later)
+        batch.mark_success(9, later)
+    report = dump(archive, text)
+    assert not (text / "repos" / "me" / "Ünïcode.repo").exists()
+    seen = (text / "repos" / "me" / "renamed" / "seen.csv").read_text().splitlines()
+    assert [line.split(",")[0] for line in seen[1:]] == [str(AT.date()), str(later.date())]
+    moved = {path.name for path in (text / "repos" / "me" / "renamed").iterdir()}
+    assert {path.name for path in report.removed} == moved

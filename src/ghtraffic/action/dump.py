@@ -54,16 +54,20 @@ def dump(archive: Archive, root: Path) -> DumpReport:
             for name, text in _repo_files(session, repo, old_seen.get(repo.id, {})).items():
                 put(folder / name, text)
             report.repos += 1
-    for path in sorted((root / tf.REPOS_DIR).glob("*/*/*")):
-        if path.is_file() and path not in kept:
-            path.unlink()
-            report.removed.append(path)
-    for folder in sorted((root / tf.REPOS_DIR).glob("*/*"), reverse=True) + sorted(
-        (root / tf.REPOS_DIR).glob("*"), reverse=True
-    ):
+    report.removed = _remove_others(root / tf.REPOS_DIR, kept)
+    return report
+
+
+def _remove_others(repos: Path, kept: set[Path]) -> list[Path]:
+    """Remove the repositories' files not in ``kept`` (a renamed repository's former
+    folder, a table now empty), then the folders left empty; returns the files removed."""
+    removed = [path for path in sorted(repos.glob("*/*/*")) if path.is_file() and path not in kept]
+    for path in removed:
+        path.unlink()
+    for folder in [*sorted(repos.glob("*/*"), reverse=True), *sorted(repos.glob("*"))]:
         if folder.is_dir() and not any(folder.iterdir()):
             folder.rmdir()
-    return report
+    return removed
 
 
 def _folder_name(repo: Repo, used: set[str]) -> str:
