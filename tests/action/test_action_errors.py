@@ -18,6 +18,8 @@ from ..cli.helpers import clean_env, error_line, run_cli
 from .gitrepo import clone, git, make_origin
 from .helpers import BRANCH, OWNER, TOKEN, finished, start_run
 
+pytestmark = pytest.mark.slow  # runs of the action: seconds each
+
 SECRET = "ghp_not-a-real-token-but-secret"
 
 

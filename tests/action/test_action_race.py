@@ -23,6 +23,8 @@ from .gitrepo import clone, git, make_origin
 from .helpers import BRANCH, OWNER, start_run
 from .runner import ActionRun
 
+pytestmark = pytest.mark.slow  # runs of the action: seconds each
+
 
 @dataclass
 class Race:

@@ -31,6 +31,8 @@ from .helpers import (
 )
 from .runner import ActionRun
 
+pytestmark = pytest.mark.slow  # runs of the action: seconds each
+
 GHRS = Path(__file__).parents[1] / "data" / "realdata" / "ghrs_jgehrcke_ghrs-test"
 
 
