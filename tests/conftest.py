@@ -154,6 +154,7 @@ LONGEST = (
     "tests/collect/test_ninety_days.py",
     "tests/tasks/test_one_way.py",
     "tests/web/test_quality.py",
+    "tests/packaging/test_install.py",
 )
 
 

@@ -47,6 +47,7 @@ def one_line_errors(func: Callable[P, R]) -> Callable[P, R]:
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         from ghtraffic.github.errors import BadCredentials, GitHubError
         from ghtraffic.storage.errors import StorageError
+        from ghtraffic.web.vendor import AssetError
 
         try:
             return func(*args, **kwargs)
@@ -54,7 +55,7 @@ def one_line_errors(func: Callable[P, R]) -> Callable[P, R]:
             fail(str(exc), EXIT_USAGE)
         except BadCredentials as exc:
             fail(str(exc), EXIT_USAGE)
-        except (GitHubError, StorageError) as exc:
+        except (GitHubError, StorageError, AssetError) as exc:
             fail(str(exc), EXIT_FAILED)
         except KeyboardInterrupt:
             fail("interrupted: every repository already committed is kept", 130)

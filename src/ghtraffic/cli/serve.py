@@ -9,6 +9,7 @@ from ghtraffic.cli.common import config_options, err, one_line_errors
 from ghtraffic.config import load_settings
 from ghtraffic.storage.archive import open_archive
 from ghtraffic.storage.credentials import collection_credentials
+from ghtraffic.web.assets import require_vendor
 from ghtraffic.web.config import web_config
 from ghtraffic.web.server import serve
 
@@ -28,6 +29,7 @@ def serve_command(
     api_url: str | None,
 ) -> None:
     """Serve the dashboard and API; collect on the [schedule] cron (default 03:17 UTC daily)."""
+    require_vendor()
     settings = load_settings(
         config=config_path,
         database_url=database_url,
