@@ -6,7 +6,7 @@ import asyncio
 
 import click
 
-from ghtraffic.cli.common import config_options, err, fail, one_line_errors
+from ghtraffic.cli.common import app_key_file_option, config_options, err, fail, one_line_errors
 from ghtraffic.cli.progress import RunDisplay
 from ghtraffic.collect.run import run_collection
 from ghtraffic.config import ConfigError, load_settings, parse_repo_name
@@ -55,12 +55,7 @@ from ghtraffic.storage.credentials import collection_credentials
     metavar="ID",
     help="A GitHub App's id or client id: collect every repository of its installations.",
 )
-@click.option(
-    "--app-key-file",
-    type=click.Path(dir_okay=False),
-    metavar="PATH",
-    help="The GitHub App's private key (PEM), with --app-id.",
-)
+@app_key_file_option("--app-key-file")
 @click.option(
     "--all",
     "read_all",

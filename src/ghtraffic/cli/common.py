@@ -86,19 +86,23 @@ def _short(exc: BaseException) -> str:
     return text[:300] if text else "no message"
 
 
+Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
+
+
+def _from_env(flag: str, variable: str, text: str) -> Decorator:
+    """``flag``, or else the environment variable ``variable`` (``--help`` names it)."""
+    return click.option(flag, envvar=variable, show_envvar=True, help=text)
+
+
 def config_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """``--config``, ``--database-url`` and ``--api-url``, shared by the commands."""
-    func = click.option(
-        "--api-url",
-        envvar="GHTRAFFIC_API_URL",
-        show_envvar=True,
-        help="GitHub API root (default https://api.github.com).",
+    func = _from_env(
+        "--api-url", "GHTRAFFIC_API_URL", "GitHub API root (default https://api.github.com)."
     )(func)
-    func = click.option(
+    func = _from_env(
         "--database-url",
-        envvar="GHTRAFFIC_DATABASE_URL",
-        show_envvar=True,
-        help="SQLAlchemy URL of the archive (default: a SQLite file in the data dir).",
+        "GHTRAFFIC_DATABASE_URL",
+        "SQLAlchemy URL of the archive (default: a SQLite file in the data dir).",
     )(func)
     func = click.option(
         "--config",
@@ -107,6 +111,16 @@ def config_options(func: Callable[..., Any]) -> Callable[..., Any]:
         help="Path of ghtraffic.toml (default ./ghtraffic.toml or $GHTRAFFIC_CONFIG).",
     )(func)
     return func
+
+
+def app_key_file_option(flag: str) -> Decorator:
+    """The file of a GitHub App's private key, given with ``--app-id``."""
+    return click.option(
+        flag,
+        type=click.Path(dir_okay=False),
+        metavar="PATH",
+        help="The GitHub App's private key (PEM), with --app-id.",
+    )
 
 
 def open_db(config_path: str | None, database_url: str | None, api_url: str | None) -> Database:
