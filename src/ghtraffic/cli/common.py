@@ -18,6 +18,7 @@ from rich.console import Console
 from ghtraffic.config import ConfigError
 
 if TYPE_CHECKING:
+    from ghtraffic.config import Settings
     from ghtraffic.storage.database import Database
 
 P = ParamSpec("P")
@@ -113,6 +114,24 @@ def config_options(func: Callable[..., Any]) -> Callable[..., Any]:
     return func
 
 
+def seconds_option(flag: str, text: str, default: float | None = None) -> Decorator:
+    """An option that takes a number of seconds (0 or more); its default shown in ``--help``
+    when it has one."""
+    return click.option(
+        flag,
+        type=click.FloatRange(0),
+        default=default,
+        show_default=default is not None,
+        help=text,
+    )
+
+
+def pace_option(text: str) -> Decorator:
+    """``--requests-per-minute``: the pace of the requests each credential makes (0: no
+    pacing)."""
+    return click.option("--requests-per-minute", type=click.IntRange(0), help=text)
+
+
 def app_key_file_option(flag: str) -> Decorator:
     """The file of a GitHub App's private key, given with ``--app-id``."""
     return click.option(
@@ -130,6 +149,33 @@ def open_db(config_path: str | None, database_url: str | None, api_url: str | No
 
     settings = load_settings(config=config_path, database_url=database_url, api_url=api_url)
     return open_archive(settings.database_url).db
+
+
+def collecting_settings(
+    config_path: str | None,
+    database_url: str | None,
+    api_url: str | None,
+    *,
+    collects: bool = True,
+    token: str | None = None,
+    app_id: str | None = None,
+    app_key_file: str | None = None,
+) -> Settings:
+    """The settings of a command that collects (unless ``collects`` is false): it needs a
+    credential, checked only once the archive's stored credentials join the configured
+    ones (``collection_credentials``)."""
+    from ghtraffic.config import load_settings
+
+    return load_settings(
+        config=config_path,
+        database_url=database_url,
+        api_url=api_url,
+        token=token,
+        need_token=collects,
+        check_token=False,
+        app_id=app_id,
+        app_key_file=app_key_file,
+    )
 
 
 def archive_options(func: Callable[..., R]) -> Callable[..., R]:
