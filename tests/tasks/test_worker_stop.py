@@ -21,7 +21,7 @@ from sqlalchemy import text
 from ghtraffic.fakegithub.config import FakeGitHubConfig
 from ghtraffic.fakegithub.faults import parse_faults
 from ghtraffic.fakegithub.server import FakeGitHub, free_port, running
-from tests.commands import cli_env
+from tests.commands import upgraded_env
 from tests.connections import connected
 from tests.tasks.test_workers import ghtraffic
 
@@ -69,8 +69,7 @@ COLLECTING = DOING + " AND task_name = 'ghtraffic.collect_repo'"
 def test_a_worker_stopped_mid_job_hands_it_back_and_it_is_done_once(
     fake: FakeGitHub, pg_url: str, tmp_path: Path
 ) -> None:
-    env = cli_env(fake.api_url, pg_url, tmp_path, OWNERS)
-    assert ghtraffic(env, "db", "upgrade").returncode == 0
+    env = upgraded_env(fake.api_url, pg_url, tmp_path, OWNERS)
     first = worker(env, "--stop-timeout", str(STOP_TIMEOUT))
     try:
         assert ghtraffic(env, "worker", "--run-now").returncode == 0

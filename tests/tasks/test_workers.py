@@ -18,8 +18,8 @@ from sqlalchemy import create_engine, text
 from ghtraffic.fakegithub.config import FakeGitHubConfig
 from ghtraffic.fakegithub.faults import parse_faults
 from ghtraffic.fakegithub.server import FakeGitHub, running
-from tests.commands import cli_env
 from tests.commands import ghtraffic as run_ghtraffic
+from tests.commands import upgraded_env
 from tests.connections import connected
 
 OWNERS = ("octo-demo", "acme-labs", "globex")
@@ -75,9 +75,7 @@ def wait_for(condition: str, url: str, want: int) -> None:
 def test_three_workers_one_killed_collect_every_repository_once(
     fake: FakeGitHub, pg_url: str, tmp_path: Path
 ) -> None:
-    env = cli_env(fake.api_url, pg_url, tmp_path, OWNERS)
-    upgraded = ghtraffic(env, "db", "upgrade")
-    assert upgraded.returncode == 0, upgraded.stderr
+    env = upgraded_env(fake.api_url, pg_url, tmp_path, OWNERS)
     workers = [worker(env) for _ in range(3)]
     try:
         queued = ghtraffic(env, "worker", "--run-now")
@@ -142,8 +140,7 @@ def test_three_workers_together_keep_the_secondary_limit(pg_url: str, tmp_path: 
     # 200 in 10 s on this fake.
     faults = parse_faults("latency=5,per-minute=200,secondary-window=10")
     with running(FakeGitHubConfig(repos=30, seed=3, faults=faults)) as fake:
-        env = cli_env(fake.api_url, pg_url, tmp_path, OWNERS)
-        assert ghtraffic(env, "db", "upgrade").returncode == 0
+        env = upgraded_env(fake.api_url, pg_url, tmp_path, OWNERS)
         command = [sys.executable, "-m", "ghtraffic", "worker", "--concurrency", "4"]
         command += ["--requests-per-minute", "600", "--heartbeat", "1"]
         workers = [
