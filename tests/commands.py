@@ -48,6 +48,17 @@ def cli_env(api_url: str, database_url: str, home: Path, owners: tuple[str, ...]
     return isolated_env(api_url, database_url, home, config=config)
 
 
+def upgraded_env(
+    api_url: str, database_url: str, home: Path, owners: tuple[str, ...]
+) -> dict[str, str]:
+    """``cli_env``, on an archive that ``ghtraffic db upgrade`` has prepared (on PostgreSQL
+    with the workers' job queue)."""
+    env = cli_env(api_url, database_url, home, owners)
+    upgraded = ghtraffic(env, "db", "upgrade", timeout=240)
+    assert upgraded.returncode == 0, upgraded.stderr
+    return env
+
+
 def ghtraffic(
     env: dict[str, str],
     *args: str,

@@ -43,6 +43,8 @@ from sqlalchemy.engine import Engine
 from ghtraffic.storage.archive import Archive
 from ghtraffic.storage.database import Database, sqlite_url
 
+pytest_plugins = ["tests.notifications.receivers"]
+
 POSTGRES_URL = os.environ.get(
     "GHTRAFFIC_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
@@ -154,6 +156,7 @@ LONGEST = (
     "tests/collect/test_ninety_days.py",
     "tests/tasks/test_one_way.py",
     "tests/web/test_quality.py",
+    "tests/packaging/test_install.py",
 )
 
 

@@ -17,6 +17,7 @@ from .helpers import (
     ARCHIVE_FILE,
     HEADER,
     TOKEN,
+    Result,
     clean_env,
     copy_archive,
     error_line,
@@ -93,6 +94,14 @@ def case(seed: Seed, fake: FakeGitHub, tmp_path: Path) -> Case:
     return Case(home, cwd, fake.api_url, seed.repos, seed.csv)
 
 
+def _assert_one_of_two_failed(case: Case, result: Result, full_name: str, why: str) -> None:
+    """A collection of two repositories failed on ``full_name`` alone, for ``why``, and
+    the archive keeps what it held."""
+    assert why in failure_line(result, full_name)
+    assert result.stdout.startswith("2 repos: 1 ok, 1 failed, 0 deferred;"), result
+    case.assert_archive_unchanged()
+
+
 def test_rejected_token(case: Case) -> None:
     wrong = "not-a-real-token-51c2"
     result = _run(
@@ -115,10 +124,7 @@ def test_no_push_access_on_one_of_two_repos(case: Case) -> None:
             env=case.env(GHTRAFFIC_API_URL=fake.api_url),
             cwd=case.cwd,
         )
-    line = failure_line(result, denied)
-    assert "push access" in line
-    assert result.stdout.startswith("2 repos: 1 ok, 1 failed, 0 deferred;"), result
-    case.assert_archive_unchanged()
+    _assert_one_of_two_failed(case, result, denied, "push access")
 
 
 def test_unknown_repo_fails_alone_and_the_other_is_collected(case: Case) -> None:
@@ -128,10 +134,7 @@ def test_unknown_repo_fails_alone_and_the_other_is_collected(case: Case) -> None
         env=case.env(),
         cwd=case.cwd,
     )
-    line = failure_line(result, missing)
-    assert "not found" in line
-    assert result.stdout.startswith("2 repos: 1 ok, 1 failed, 0 deferred;"), result
-    case.assert_archive_unchanged()
+    _assert_one_of_two_failed(case, result, missing, "not found")
 
 
 def test_only_an_unknown_repo(case: Case) -> None:

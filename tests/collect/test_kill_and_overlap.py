@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import inspect, text
 
 from ghtraffic.fakegithub.config import FakeGitHubConfig
 from ghtraffic.fakegithub.faults import parse_faults
@@ -18,6 +18,7 @@ from ghtraffic.fakegithub.server import FakeGitHub, running
 from ghtraffic.storage.database import Database
 from ghtraffic.storage.locks import CollectionLock
 from tests.commands import collect_command, ghtraffic, isolated_env
+from tests.connections import assert_sqlite_intact, connected
 from tests.kills import kill_at_random_moments, timed_run
 
 OWNERS = ("octo-demo", "acme-labs", "globex")
@@ -46,26 +47,22 @@ def _export(env: dict[str, str]) -> str:
 
 
 def _intact(url: str) -> None:
-    engine = create_engine(url)
-    try:
-        with engine.connect() as connection:
-            if engine.dialect.name == "sqlite":
-                assert connection.execute(text("PRAGMA integrity_check")).scalar() == "ok"
-                assert connection.execute(text("PRAGMA foreign_key_check")).first() is None
-            if "repos" not in inspect(connection).get_table_names():
-                return  # killed before the first migration committed: nothing half-made
-            # every repository marked collected has its whole window
-            short = connection.execute(
-                text(
-                    "SELECT r.full_name, count(d.day) FROM repos r "
-                    "LEFT JOIN traffic_daily d ON d.repo_id = r.id "
-                    "WHERE r.last_success_at IS NOT NULL GROUP BY r.full_name "
-                    "HAVING count(d.day) < 14"
-                )
-            ).all()
-            assert short == []
-    finally:
-        engine.dispose()
+    with connected(url) as connection:
+        assert_sqlite_intact(connection)
+        if connection.dialect.name == "sqlite":
+            assert connection.execute(text("PRAGMA foreign_key_check")).first() is None
+        if "repos" not in inspect(connection).get_table_names():
+            return  # killed before the first migration committed: nothing half-made
+        # every repository marked collected has its whole window
+        short = connection.execute(
+            text(
+                "SELECT r.full_name, count(d.day) FROM repos r "
+                "LEFT JOIN traffic_daily d ON d.repo_id = r.id "
+                "WHERE r.last_success_at IS NOT NULL GROUP BY r.full_name "
+                "HAVING count(d.day) < 14"
+            )
+        ).all()
+        assert short == []
 
 
 @pytest.mark.slow

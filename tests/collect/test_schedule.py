@@ -55,7 +55,7 @@ def test_each_kind_of_repository_gets_its_interval_and_says_why() -> None:
 
     assert of(None) == (1, "new")
     assert of(state(1, views_a_day=BUSY_VIEWS)) == (1, "busy")
-    assert of(state(1, views_a_day=MODEST_VIEWS)) == (3, "modest")
+    assert of(state(1, views_a_day=MODEST_VIEWS)) == (4, "modest")
     assert of(state(1, views_a_day=MODEST_VIEWS), most=2) == (2, "modest")
     assert of(state(1, views_a_day=0.5)) == (7, "quiet")
     assert of(state(1, views_a_day=0.5), most=12) == (12, "quiet")

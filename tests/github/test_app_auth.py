@@ -11,7 +11,6 @@ import httpx
 import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
 from pydantic import SecretStr
 
 from ghtraffic.fakegithub.config import FakeGitHubConfig
@@ -26,35 +25,26 @@ from ghtraffic.github.app import (
 )
 from ghtraffic.github.errors import BadCredentials, GitHubError, NotFound
 from ghtraffic.github.retry import RetryPolicy
+from tests.app_keys import new_app_keys
 
 pytestmark = pytest.mark.anyio
 
 APP_ID = "12345"
 START = datetime(2026, 1, 5, 23, 0, tzinfo=UTC)
 FAST = RetryPolicy(attempts=2, initial=0.001, maximum=0.01, secondary_initial=0.01)
-
-
-def _pems(key: rsa.RSAPrivateKey) -> tuple[str, str]:
-    private = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.TraditionalOpenSSL,
-        serialization.NoEncryption(),
-    ).decode()
-    public = key.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
-    return private, public.decode()
+#: GitHub hands out App keys as PKCS#1 (``BEGIN RSA PRIVATE KEY``).
+PKCS1 = serialization.PrivateFormat.TraditionalOpenSSL
 
 
 @pytest.fixture(scope="module")
 def keys() -> tuple[str, str]:
     """A fresh RSA key pair (private PEM, public PEM), made for this test run only."""
-    return _pems(rsa.generate_private_key(public_exponent=65537, key_size=2048))
+    return new_app_keys(PKCS1)
 
 
 @pytest.fixture(scope="module")
 def other_private() -> str:
-    return _pems(rsa.generate_private_key(public_exponent=65537, key_size=2048))[0]
+    return new_app_keys(PKCS1)[0]
 
 
 @pytest.fixture

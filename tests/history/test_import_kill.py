@@ -12,9 +12,10 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import inspect, text
 
 from tests.commands import ghtraffic
+from tests.connections import assert_sqlite_intact, connected
 from tests.kills import kill_at_random_moments, timed_run
 
 #: SIGKILLs per back end (SQLite, PostgreSQL): with the other command's test, 100 random
@@ -49,22 +50,17 @@ def _run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def _sound(url: str) -> None:
-    engine = create_engine(url)
-    try:
-        with engine.connect() as connection:
-            if engine.dialect.name == "sqlite":
-                assert connection.execute(text("PRAGMA integrity_check")).scalar() == "ok"
-            if "traffic_daily" not in inspect(connection).get_table_names():
-                return
-            # one transaction per repository: a repository is either whole or absent
-            counts = (
-                connection.execute(text("SELECT count(*) FROM traffic_daily GROUP BY repo_id"))
-                .scalars()
-                .all()
-            )
-            assert set(counts) <= {400}
-    finally:
-        engine.dispose()
+    with connected(url) as connection:
+        assert_sqlite_intact(connection)
+        if "traffic_daily" not in inspect(connection).get_table_names():
+            return
+        # one transaction per repository: a repository is either whole or absent
+        counts = (
+            connection.execute(text("SELECT count(*) FROM traffic_daily GROUP BY repo_id"))
+            .scalars()
+            .all()
+        )
+        assert set(counts) <= {400}
 
 
 @pytest.mark.slow

@@ -1,4 +1,6 @@
-"""Real local receivers for notifications: an HTTP server for webhooks, an SMTP server."""
+"""Real local receivers for notifications: an HTTP server for webhooks, an SMTP server,
+and the ``webhook`` and ``smtp`` fixtures that run one for a test (registered as a plugin
+in ``tests/conftest.py``)."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from email.message import Message as MailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, Session
 
@@ -113,3 +116,15 @@ def smtp_receiver(*, accept_login: bool = True) -> Iterator[SmtpReceiver]:
         yield receiver
     finally:
         controller.stop()
+
+
+@pytest.fixture
+def webhook() -> Iterator[WebhookReceiver]:
+    with webhook_receiver() as receiver:
+        yield receiver
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpReceiver]:
+    with smtp_receiver() as receiver:
+        yield receiver

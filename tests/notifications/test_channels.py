@@ -4,7 +4,6 @@ without raising, never a second send, and no secret in any log line or stored er
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
@@ -21,12 +20,7 @@ from ghtraffic.processing import Processor
 from ghtraffic.readmodels.events import deliveries
 from ghtraffic.storage.database import Database
 from ghtraffic.storage.tables_processing import NotificationDelivery
-from tests.notifications.receivers import (
-    SmtpReceiver,
-    WebhookReceiver,
-    smtp_receiver,
-    webhook_receiver,
-)
+from tests.notifications.receivers import SmtpReceiver, WebhookReceiver, smtp_receiver
 
 NOW = datetime(2026, 3, 5, 22, 0, tzinfo=UTC)
 PASSWORD = "pa55-w0rd-do-not-show"
@@ -39,18 +33,6 @@ MESSAGE = Message(
     fields={"Repository": "acme/tool", "Top referrer": "news.ycombinator.com"},
     link="https://traffic.example.org/",
 )
-
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpReceiver]:
-    with smtp_receiver() as receiver:
-        yield receiver
-
-
-@pytest.fixture
-def webhook() -> Iterator[WebhookReceiver]:
-    with webhook_receiver() as receiver:
-        yield receiver
 
 
 def email_settings(smtp: SmtpReceiver, **extra: object) -> dict[str, object]:

@@ -22,12 +22,7 @@ from ghtraffic.processing import Processor, changes_since
 from ghtraffic.readmodels.events import deliveries, events
 from ghtraffic.storage.archive import Archive
 from ghtraffic.storage.database import Database
-from tests.notifications.receivers import (
-    SmtpReceiver,
-    WebhookReceiver,
-    smtp_receiver,
-    webhook_receiver,
-)
+from tests.notifications.receivers import SmtpReceiver, WebhookReceiver
 
 SEED = 1112
 REPO = "acme-labs/py-bot"
@@ -41,18 +36,6 @@ FAST = RetryPolicy(attempts=4, initial=0.01, maximum=0.05, secondary_initial=0.0
 def fake() -> Iterator[FakeGitHub]:
     with running(FakeGitHubConfig(repos=4, seed=SEED, start=START)) as server:
         yield server
-
-
-@pytest.fixture
-def webhook() -> Iterator[WebhookReceiver]:
-    with webhook_receiver() as receiver:
-        yield receiver
-
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpReceiver]:
-    with smtp_receiver() as receiver:
-        yield receiver
 
 
 def settings_for(fake: FakeGitHub, webhook: WebhookReceiver, smtp: SmtpReceiver) -> Settings:

@@ -9,10 +9,9 @@ from html import unescape
 from pathlib import Path
 
 from ghtraffic.report import load_report, write_site
-from ghtraffic.report.site import VENDOR_FILES
 from ghtraffic.storage.archive import Archive
-from ghtraffic.web.assets import VENDOR_DIR
 from ghtraffic.web.headers import CSP
+from ghtraffic.web.vendor import VENDOR_DIR, VENDOR_FILES
 from tests.cli.helpers import clean_env, error_line, run_cli
 from tests.report.conftest import XSS, Seeded
 

@@ -3,16 +3,31 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 
+from alembic import command
 from sqlalchemy import select
+from sqlalchemy.engine import Connection
 
 from ghtraffic.domain import METRICS, RepoFacts
 from ghtraffic.storage.archive import Archive
+from ghtraffic.storage.database import Database
+from ghtraffic.storage.migrate import alembic_config
 from ghtraffic.storage.tables import TrafficDaily
 
 T0 = datetime(2026, 1, 1, 23, 10, tzinfo=UTC)
 _ids = itertools.count(1000)
+
+
+@contextmanager
+def migrated_to(db: Database, revision: str) -> Iterator[Connection]:
+    """A transaction on ``db`` migrated to ``revision`` in it: an archive of an earlier
+    release, to fill with the rows it held before it is upgraded."""
+    with db.engine.begin() as connection:
+        command.upgrade(alembic_config(connection), revision)
+        yield connection
 
 
 def new_repo(archive: Archive, owner: str = "acme", name: str | None = None) -> int:

@@ -16,6 +16,8 @@ from ghtraffic.storage.database import Database
 from ghtraffic.storage.migrate import head_revision
 from ghtraffic.storage.schema import metadata as schema_metadata
 
+from .helpers import migrated_to
+
 
 def test_migration_matches_models(db: Database) -> None:
     with db.engine.connect() as connection:
@@ -71,14 +73,10 @@ def test_sqlite_folder_created_and_tuned(tmp_path: Path) -> None:
 def test_an_upgrade_keeps_every_row_of_an_older_archive(tmp_path: Path) -> None:
     # 0006 adds columns to collection_runs, which collection_results refers to with
     # ON DELETE CASCADE: rebuilding that table on SQLite would delete the run log.
-    from alembic import command
     from sqlalchemy import text
 
-    from ghtraffic.storage.migrate import alembic_config
-
     db = Database(f"sqlite:///{tmp_path / 'old.sqlite'}")
-    with db.engine.begin() as connection:
-        command.upgrade(alembic_config(connection), "0005")
+    with migrated_to(db, "0005") as connection:
         connection.execute(
             text(
                 "INSERT INTO collection_runs (id, started_at, status, api_url, repos_ok,"

@@ -11,6 +11,7 @@ import pytest
 from ghtraffic.fakegithub.config import FakeGitHubConfig
 from ghtraffic.fakegithub.server import FakeGitHub, running
 from tests.commands import cli_env, ghtraffic
+from tests.storage.helpers import migrated_to
 
 OWNERS = ("octo-demo", "acme-labs", "globex")
 
@@ -79,15 +80,13 @@ def test_an_archive_whose_workers_made_their_own_tables_upgrades_keeping_them(
 ) -> None:
     """Workers of earlier releases created their budget and pace tables themselves; the
     migration that now owns them keeps those tables and their rows."""
-    from alembic import command
     from sqlalchemy import text
 
     from ghtraffic.storage.database import Database
-    from ghtraffic.storage.migrate import alembic_config, head_revision
+    from ghtraffic.storage.migrate import head_revision
 
     db = Database(pg_url)
-    with db.engine.begin() as connection:
-        command.upgrade(alembic_config(connection), "0007")
+    with migrated_to(db, "0007") as connection:
         connection.execute(
             text(
                 "CREATE TABLE ghtraffic_rate_budget (fingerprint text PRIMARY KEY,"

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from procrastinate import App, JobContext
 from procrastinate.jobs import Job
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
 from ghtraffic.config import load_settings
 from ghtraffic.fakegithub.config import FakeGitHubConfig
@@ -21,6 +21,7 @@ from ghtraffic.tasks import jobs
 from ghtraffic.tasks.app import build_app
 from ghtraffic.tasks.worker import make_runtime, run_worker
 from tests.commands import cli_env
+from tests.connections import connected
 
 OWNERS = ("octo-demo", "acme-labs")
 REPOS = 10
@@ -45,12 +46,8 @@ def context(app: App, runtime: jobs.Runtime, job_id: int, task: str) -> JobConte
 
 
 def rows(url: str, query: str) -> list[tuple[object, ...]]:
-    engine = create_engine(url)
-    try:
-        with engine.connect() as connection:
-            return [tuple(row) for row in connection.execute(text(query))]
-    finally:
-        engine.dispose()
+    with connected(url) as connection:
+        return [tuple(row) for row in connection.execute(text(query))]
 
 
 def test_a_scheduling_job_run_again_continues_its_run(

@@ -14,8 +14,6 @@ from __future__ import annotations
 import asyncio
 import io
 import os
-import subprocess
-import sys
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -35,7 +33,7 @@ from ghtraffic.tasks.app import queue_run_now
 from ghtraffic.tasks.jobs import COLLECT_QUEUE, PROCESS_QUEUE, SCHEDULE_QUEUE
 from ghtraffic.tasks.schema import apply_queue_schema
 from ghtraffic.tasks.worker import run_worker
-from tests.commands import cli_env
+from tests.commands import cli_env, ghtraffic
 
 DAYS = int(os.environ.get("GHTRAFFIC_ONE_WAY_DAYS", "30"))
 STOP_DAY = min(12, DAYS - 2)
@@ -128,14 +126,7 @@ def test_collect_and_two_workers_read_every_repository_the_same_way(
         env = unpaced_env(fake.api_url, sqlite_url, tmp_path / "collect")
 
         def collect() -> None:
-            done = subprocess.run(
-                [sys.executable, "-m", "ghtraffic", "collect", "--quiet"],
-                env=env,
-                capture_output=True,
-                text=True,
-                check=False,
-                timeout=300,
-            )
+            done = ghtraffic(env, "collect", "--quiet", timeout=300)
             assert done.returncode in (0, 1), done.stderr
 
         scenario(fake, collect)

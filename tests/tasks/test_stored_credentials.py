@@ -8,7 +8,7 @@ from functools import partial
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
 from ghtraffic.config import ConfigError, load_settings
 from ghtraffic.fakegithub.config import FakeGitHubConfig
@@ -17,6 +17,7 @@ from ghtraffic.storage.secrets import new_key
 from ghtraffic.tasks.worker import make_runtime
 from tests.commands import cli_env
 from tests.commands import ghtraffic as run_ghtraffic
+from tests.connections import connected
 
 OWNERS = ("octo-demo", "acme-labs", "globex")
 STORED = "ghp_workerStoredToken0c1d2e3f4a5b6c7d8e"
@@ -33,13 +34,9 @@ ghtraffic = partial(run_ghtraffic, stdin="", timeout=180)
 
 
 def run_of(url: str) -> tuple[object, ...]:
-    engine = create_engine(url)
-    try:
-        with engine.connect() as connection:
-            query = "SELECT status, repos_ok, repos_failed FROM collection_runs"
-            return tuple(connection.execute(text(query)).one())
-    finally:
-        engine.dispose()
+    with connected(url) as connection:
+        query = "SELECT status, repos_ok, repos_failed FROM collection_runs"
+        return tuple(connection.execute(text(query)).one())
 
 
 def test_a_worker_collects_with_only_a_stored_token(

@@ -16,12 +16,13 @@ from pathlib import Path
 import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
 from ghtraffic.fakegithub.config import FakeGitHubConfig
 from ghtraffic.fakegithub.faults import parse_faults
 from ghtraffic.fakegithub.server import FakeGitHub, free_port, running
-from tests.commands import cli_env
+from tests.commands import upgraded_env
+from tests.connections import connected
 from tests.tasks.test_workers import ghtraffic
 
 OWNERS = ("acme-labs", "globex")
@@ -50,12 +51,8 @@ def worker(env: dict[str, str], *args: str) -> subprocess.Popen[str]:
 
 
 def scalar(url: str, query: str) -> int:
-    engine = create_engine(url)
-    try:
-        with engine.connect() as connection:
-            return int(connection.execute(text(query)).scalar_one())
-    finally:
-        engine.dispose()
+    with connected(url) as connection:
+        return int(connection.execute(text(query)).scalar_one())
 
 
 def wait_for(url: str, query: str, seconds: float = 120.0) -> None:
@@ -72,8 +69,7 @@ COLLECTING = DOING + " AND task_name = 'ghtraffic.collect_repo'"
 def test_a_worker_stopped_mid_job_hands_it_back_and_it_is_done_once(
     fake: FakeGitHub, pg_url: str, tmp_path: Path
 ) -> None:
-    env = cli_env(fake.api_url, pg_url, tmp_path, OWNERS)
-    assert ghtraffic(env, "db", "upgrade").returncode == 0
+    env = upgraded_env(fake.api_url, pg_url, tmp_path, OWNERS)
     first = worker(env, "--stop-timeout", str(STOP_TIMEOUT))
     try:
         assert ghtraffic(env, "worker", "--run-now").returncode == 0
@@ -101,14 +97,8 @@ def test_a_worker_stopped_mid_job_hands_it_back_and_it_is_done_once(
     # The next worker does what was handed back; one repository it has still to read has
     # lost push access.
     world = fake.world()["repos"]
-    engine = create_engine(pg_url)
-    try:
-        with engine.connect() as connection:
-            done = set(
-                connection.execute(text("SELECT full_name FROM collection_results")).scalars()
-            )
-    finally:
-        engine.dispose()
+    with connected(pg_url) as connection:
+        done = set(connection.execute(text("SELECT full_name FROM collection_results")).scalars())
     broken = sorted(r["full_name"] for r in world if r["full_name"] not in done)[0]
     fake.set_faults(f"no-push={broken}")
     port = free_port()
@@ -127,26 +117,21 @@ def test_a_worker_stopped_mid_job_hands_it_back_and_it_is_done_once(
         second.send_signal(signal.SIGTERM)
         _, stderr = second.communicate(timeout=30)
 
-    engine = create_engine(pg_url)
-    try:
-        with engine.connect() as connection:
-            run = connection.execute(
-                text("SELECT id, status, repos_ok, repos_failed FROM collection_runs")
-            ).one()
-            per_repo = connection.execute(
-                text("SELECT full_name, count(*) FROM collection_results GROUP BY full_name")
-            ).all()
-            processed = connection.execute(
-                text(
-                    "SELECT repo_id, count(*) FROM data_changes WHERE kind = 'traffic'"
-                    " GROUP BY repo_id"
-                )
-            ).all()
-            remaining = connection.execute(
-                text("SELECT remaining FROM ghtraffic_rate_budget")
-            ).scalar_one()
-    finally:
-        engine.dispose()
+    with connected(pg_url) as connection:
+        run = connection.execute(
+            text("SELECT id, status, repos_ok, repos_failed FROM collection_runs")
+        ).one()
+        per_repo = connection.execute(
+            text("SELECT full_name, count(*) FROM collection_results GROUP BY full_name")
+        ).all()
+        processed = connection.execute(
+            text(
+                "SELECT repo_id, count(*) FROM data_changes WHERE kind = 'traffic' GROUP BY repo_id"
+            )
+        ).all()
+        remaining = connection.execute(
+            text("SELECT remaining FROM ghtraffic_rate_budget")
+        ).scalar_one()
     assert len(per_repo) == len(world)
     assert {count for _, count in per_repo} == {1}
     assert (run.status, run.repos_ok, run.repos_failed) == ("partial", len(world) - 1, 1)

@@ -18,8 +18,9 @@ from sqlalchemy import create_engine, text
 from ghtraffic.fakegithub.config import FakeGitHubConfig
 from ghtraffic.fakegithub.faults import parse_faults
 from ghtraffic.fakegithub.server import FakeGitHub, running
-from tests.commands import cli_env
 from tests.commands import ghtraffic as run_ghtraffic
+from tests.commands import upgraded_env
+from tests.connections import connected
 
 OWNERS = ("octo-demo", "acme-labs", "globex")
 REPOS = 300
@@ -74,9 +75,7 @@ def wait_for(condition: str, url: str, want: int) -> None:
 def test_three_workers_one_killed_collect_every_repository_once(
     fake: FakeGitHub, pg_url: str, tmp_path: Path
 ) -> None:
-    env = cli_env(fake.api_url, pg_url, tmp_path, OWNERS)
-    upgraded = ghtraffic(env, "db", "upgrade")
-    assert upgraded.returncode == 0, upgraded.stderr
+    env = upgraded_env(fake.api_url, pg_url, tmp_path, OWNERS)
     workers = [worker(env) for _ in range(3)]
     try:
         queued = ghtraffic(env, "worker", "--run-now")
@@ -84,10 +83,8 @@ def test_three_workers_one_killed_collect_every_repository_once(
         wait_for("SELECT count(*) FROM collection_results", pg_url, REPOS // 4)
         workers[0].send_signal(signal.SIGKILL)
         workers[0].wait(timeout=10)
-        engine = create_engine(pg_url)
-        with engine.connect() as connection:
+        with connected(pg_url) as connection:
             done = connection.execute(text("SELECT count(*) FROM collection_results")).scalar_one()
-        engine.dispose()
         assert done < REPOS, "the run ended before the kill"
         wait_for("SELECT count(*) FROM collection_runs WHERE status <> 'running'", pg_url, 1)
         wait_for(
@@ -106,32 +103,25 @@ def test_three_workers_one_killed_collect_every_repository_once(
                 process.kill()
                 process.wait()
 
-    engine = create_engine(pg_url)
-    try:
-        with engine.connect() as connection:
-            run = connection.execute(
-                text("SELECT status, repos_ok, repos_failed, repos_deferred FROM collection_runs")
-            ).one()
-            assert tuple(run) == ("ok", REPOS, 0, 0)
-            per_repo = connection.execute(
-                text("SELECT repo_id, count(*) FROM collection_results GROUP BY repo_id")
-            ).all()
-            assert len(per_repo) == REPOS
-            assert {count for _, count in per_repo} == {1}
-            processed = connection.execute(
-                text(
-                    "SELECT repo_id, count(*) FROM data_changes WHERE kind = 'traffic'"
-                    " GROUP BY repo_id"
-                )
-            ).all()
-            assert len(processed) == REPOS
-            assert {count for _, count in processed} == {1}
-            budget = connection.execute(
-                text("SELECT remaining, lim FROM ghtraffic_rate_budget")
-            ).one()
-            assert 0 < budget[0] < budget[1]
-    finally:
-        engine.dispose()
+    with connected(pg_url) as connection:
+        run = connection.execute(
+            text("SELECT status, repos_ok, repos_failed, repos_deferred FROM collection_runs")
+        ).one()
+        assert tuple(run) == ("ok", REPOS, 0, 0)
+        per_repo = connection.execute(
+            text("SELECT repo_id, count(*) FROM collection_results GROUP BY repo_id")
+        ).all()
+        assert len(per_repo) == REPOS
+        assert {count for _, count in per_repo} == {1}
+        processed = connection.execute(
+            text(
+                "SELECT repo_id, count(*) FROM data_changes WHERE kind = 'traffic' GROUP BY repo_id"
+            )
+        ).all()
+        assert len(processed) == REPOS
+        assert {count for _, count in processed} == {1}
+        budget = connection.execute(text("SELECT remaining, lim FROM ghtraffic_rate_budget")).one()
+        assert 0 < budget[0] < budget[1]
 
     reference = {**env, "GHTRAFFIC_DATABASE_URL": f"sqlite:///{tmp_path / 'reference.sqlite'}"}
     single = ghtraffic(reference, "collect", "--quiet", "--requests-per-minute", "0")
@@ -150,8 +140,7 @@ def test_three_workers_together_keep_the_secondary_limit(pg_url: str, tmp_path: 
     # 200 in 10 s on this fake.
     faults = parse_faults("latency=5,per-minute=200,secondary-window=10")
     with running(FakeGitHubConfig(repos=30, seed=3, faults=faults)) as fake:
-        env = cli_env(fake.api_url, pg_url, tmp_path, OWNERS)
-        assert ghtraffic(env, "db", "upgrade").returncode == 0
+        env = upgraded_env(fake.api_url, pg_url, tmp_path, OWNERS)
         command = [sys.executable, "-m", "ghtraffic", "worker", "--concurrency", "4"]
         command += ["--requests-per-minute", "600", "--heartbeat", "1"]
         workers = [
@@ -167,12 +156,8 @@ def test_three_workers_together_keep_the_secondary_limit(pg_url: str, tmp_path: 
             for process in workers:
                 process.wait(timeout=30)
         stats = fake.stats()
-    engine = create_engine(pg_url)
-    try:
-        with engine.connect() as connection:
-            run = connection.execute(text("SELECT status, repos_ok FROM collection_runs")).one()
-    finally:
-        engine.dispose()
+    with connected(pg_url) as connection:
+        run = connection.execute(text("SELECT status, repos_ok FROM collection_runs")).one()
     assert tuple(run) == ("ok", 30)
     assert "secondary-limit" not in stats["faults"]
     assert 0 < stats["secondary_peaks"]["demo-token"] <= 200

@@ -18,7 +18,7 @@ from ghtraffic.identity.accounts import authenticate
 from ghtraffic.identity.tokens import user_for_token
 from ghtraffic.storage.archive import Archive
 from ghtraffic.storage.database import Database
-from ghtraffic.web import assets
+from ghtraffic.web import vendor as assets
 from ghtraffic.web.scheduler import Scheduler, catch_up_due, next_time
 from tests.web.seed import seed
 
@@ -110,7 +110,7 @@ def test_static_assets_are_small_and_long_cached(admin: object) -> None:
     for name in ("app.js", "app.css", "vendor/uPlot.iife.min.js", "vendor/uPlot.min.css"):
         response = admin.get(f"/static/{name}", headers={"accept-encoding": "gzip"})
         if response.status_code == 404 and name.startswith("vendor/"):
-            pytest.skip("vendored assets not built: python -m ghtraffic.web.assets build")
+            pytest.skip("vendored assets not built: python -m ghtraffic.web.vendor build")
         assert response.status_code == 200
         assert "immutable" in response.headers["cache-control"]
         total += int(response.headers.get("content-length", len(response.content)))

@@ -6,10 +6,19 @@ import asyncio
 
 import click
 
-from ghtraffic.cli.common import config_options, err, fail, one_line_errors
+from ghtraffic.cli.common import (
+    app_key_file_option,
+    collecting_settings,
+    config_options,
+    err,
+    fail,
+    one_line_errors,
+    pace_option,
+    seconds_option,
+)
 from ghtraffic.cli.progress import RunDisplay
 from ghtraffic.collect.run import run_collection
-from ghtraffic.config import ConfigError, load_settings, parse_repo_name
+from ghtraffic.config import ConfigError, parse_repo_name
 from ghtraffic.domain import RepoOutcome
 from ghtraffic.processing.processor import Processor
 from ghtraffic.storage.archive import open_archive
@@ -35,32 +44,20 @@ from ghtraffic.storage.credentials import collection_credentials
 @click.option(
     "--concurrency", type=click.IntRange(1, 32), help="Requests in flight at once (default 4)."
 )
-@click.option(
-    "--requests-per-minute",
-    type=click.IntRange(0),
-    help="Pacing for GitHub's secondary limit (default 800; 0 = off).",
+@pace_option("Pacing for GitHub's secondary limit (default 800; 0 = off).")
+@seconds_option(
+    "--max-wait", "Seconds to wait for a rate-limit reset before deferring the rest (default 0)."
 )
-@click.option(
-    "--max-wait",
-    type=click.FloatRange(0),
-    help="Seconds to wait for a rate-limit reset before deferring the rest (default 0).",
-)
-@click.option(
+@seconds_option(
     "--lock-wait",
-    type=click.FloatRange(0),
-    help="Seconds to wait for another collection on the same archive to end (default 600).",
+    "Seconds to wait for another collection on the same archive to end (default 600).",
 )
 @click.option(
     "--app-id",
     metavar="ID",
     help="A GitHub App's id or client id: collect every repository of its installations.",
 )
-@click.option(
-    "--app-key-file",
-    type=click.Path(dir_okay=False),
-    metavar="PATH",
-    help="The GitHub App's private key (PEM), with --app-id.",
-)
+@app_key_file_option("--app-key-file")
 @click.option(
     "--all",
     "read_all",
@@ -93,15 +90,8 @@ def collect_command(
     """
     for name in repos:
         parse_repo_name(name)
-    settings = load_settings(
-        config=config_path,
-        api_url=api_url,
-        database_url=database_url,
-        token=token,
-        need_token=True,
-        check_token=False,
-        app_id=app_id,
-        app_key_file=app_key_file,
+    settings = collecting_settings(
+        config_path, database_url, api_url, token=token, app_id=app_id, app_key_file=app_key_file
     )
     changes: dict[str, object] = {
         "repos": settings.repos + repos,

@@ -18,6 +18,7 @@ from rich.console import Console
 from ghtraffic.config import ConfigError
 
 if TYPE_CHECKING:
+    from ghtraffic.config import Settings
     from ghtraffic.storage.database import Database
 
 P = ParamSpec("P")
@@ -47,6 +48,7 @@ def one_line_errors(func: Callable[P, R]) -> Callable[P, R]:
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         from ghtraffic.github.errors import BadCredentials, GitHubError
         from ghtraffic.storage.errors import StorageError
+        from ghtraffic.web.vendor import AssetError
 
         try:
             return func(*args, **kwargs)
@@ -54,7 +56,7 @@ def one_line_errors(func: Callable[P, R]) -> Callable[P, R]:
             fail(str(exc), EXIT_USAGE)
         except BadCredentials as exc:
             fail(str(exc), EXIT_USAGE)
-        except (GitHubError, StorageError) as exc:
+        except (GitHubError, StorageError, AssetError) as exc:
             fail(str(exc), EXIT_FAILED)
         except KeyboardInterrupt:
             fail("interrupted: every repository already committed is kept", 130)
@@ -86,19 +88,23 @@ def _short(exc: BaseException) -> str:
     return text[:300] if text else "no message"
 
 
+Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
+
+
+def _from_env(flag: str, variable: str, text: str) -> Decorator:
+    """``flag``, or else the environment variable ``variable`` (``--help`` names it)."""
+    return click.option(flag, envvar=variable, show_envvar=True, help=text)
+
+
 def config_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """``--config``, ``--database-url`` and ``--api-url``, shared by the commands."""
-    func = click.option(
-        "--api-url",
-        envvar="GHTRAFFIC_API_URL",
-        show_envvar=True,
-        help="GitHub API root (default https://api.github.com).",
+    func = _from_env(
+        "--api-url", "GHTRAFFIC_API_URL", "GitHub API root (default https://api.github.com)."
     )(func)
-    func = click.option(
+    func = _from_env(
         "--database-url",
-        envvar="GHTRAFFIC_DATABASE_URL",
-        show_envvar=True,
-        help="SQLAlchemy URL of the archive (default: a SQLite file in the data dir).",
+        "GHTRAFFIC_DATABASE_URL",
+        "SQLAlchemy URL of the archive (default: a SQLite file in the data dir).",
     )(func)
     func = click.option(
         "--config",
@@ -109,6 +115,34 @@ def config_options(func: Callable[..., Any]) -> Callable[..., Any]:
     return func
 
 
+def seconds_option(flag: str, text: str, default: float | None = None) -> Decorator:
+    """An option that takes a number of seconds (0 or more); its default shown in ``--help``
+    when it has one."""
+    return click.option(
+        flag,
+        type=click.FloatRange(0),
+        default=default,
+        show_default=default is not None,
+        help=text,
+    )
+
+
+def pace_option(text: str) -> Decorator:
+    """``--requests-per-minute``: the pace of the requests each credential makes (0: no
+    pacing)."""
+    return click.option("--requests-per-minute", type=click.IntRange(0), help=text)
+
+
+def app_key_file_option(flag: str) -> Decorator:
+    """The file of a GitHub App's private key, given with ``--app-id``."""
+    return click.option(
+        flag,
+        type=click.Path(dir_okay=False),
+        metavar="PATH",
+        help="The GitHub App's private key (PEM), with --app-id.",
+    )
+
+
 def open_db(config_path: str | None, database_url: str | None, api_url: str | None) -> Database:
     """The archive's database, as the settings (with ``config_options``) name it."""
     from ghtraffic.config import load_settings
@@ -116,6 +150,33 @@ def open_db(config_path: str | None, database_url: str | None, api_url: str | No
 
     settings = load_settings(config=config_path, database_url=database_url, api_url=api_url)
     return open_archive(settings.database_url).db
+
+
+def collecting_settings(
+    config_path: str | None,
+    database_url: str | None,
+    api_url: str | None,
+    *,
+    collects: bool = True,
+    token: str | None = None,
+    app_id: str | None = None,
+    app_key_file: str | None = None,
+) -> Settings:
+    """The settings of a command that collects (unless ``collects`` is false): it needs a
+    credential, checked only once the archive's stored credentials join the configured
+    ones (``collection_credentials``)."""
+    from ghtraffic.config import load_settings
+
+    return load_settings(
+        config=config_path,
+        database_url=database_url,
+        api_url=api_url,
+        token=token,
+        need_token=collects,
+        check_token=False,
+        app_id=app_id,
+        app_key_file=app_key_file,
+    )
 
 
 def archive_options(func: Callable[..., R]) -> Callable[..., R]:

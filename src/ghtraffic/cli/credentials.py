@@ -14,7 +14,15 @@ import click
 from pydantic import SecretStr
 from rich.table import Table
 
-from ghtraffic.cli.common import archive_options, config_options, err, one_line_errors, open_db, out
+from ghtraffic.cli.common import (
+    app_key_file_option,
+    archive_options,
+    config_options,
+    err,
+    one_line_errors,
+    open_db,
+    out,
+)
 from ghtraffic.config import ConfigError
 from ghtraffic.storage.database import Database
 
@@ -29,12 +37,7 @@ def credential_group() -> None:
 @click.argument("name")
 @click.option("--token-env", metavar="VAR", help="Read the token from this variable.")
 @click.option("--app-id", metavar="ID", help="A GitHub App's id or client id (with its key).")
-@click.option(
-    "--private-key-file",
-    type=click.Path(dir_okay=False),
-    metavar="PATH",
-    help="The GitHub App's private key (PEM), with --app-id.",
-)
+@app_key_file_option("--private-key-file")
 @click.option(
     "--installation",
     "installations",

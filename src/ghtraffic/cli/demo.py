@@ -25,6 +25,7 @@ from ghtraffic.identity.accounts import add_user
 from ghtraffic.processing.processor import Processor
 from ghtraffic.sockets import bind, bind_from
 from ghtraffic.storage.archive import Archive, open_archive
+from ghtraffic.web.assets import require_vendor
 from ghtraffic.web.config import web_config
 from ghtraffic.web.server import serve
 
@@ -69,6 +70,7 @@ def demo_command(
     """
     listener = None
     if not no_serve:  # the port first: a port in use is known before minutes of collecting
+        require_vendor()
         if context.get_parameter_source("port") == ParameterSource.DEFAULT:
             listener = bind_from("127.0.0.1", port)
             if listener.getsockname()[1] != port:

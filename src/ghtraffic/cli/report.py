@@ -56,7 +56,9 @@ def report_command(
     from ghtraffic.report import ReportError, load_report, write_site
     from ghtraffic.report import pdf as printing
     from ghtraffic.storage.errors import UnknownRepoError
+    from ghtraffic.web.assets import require_vendor
 
+    require_vendor()  # charts or nothing: before the archive is read
     settings = load_settings(config=config_path, database_url=database_url, api_url=api_url)
     why = printing.unavailable() if pdf else None
     if why is not None:  # before anything is written

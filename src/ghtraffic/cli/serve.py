@@ -5,10 +5,10 @@ from __future__ import annotations
 import click
 
 from ghtraffic.cli import loop
-from ghtraffic.cli.common import config_options, err, one_line_errors
-from ghtraffic.config import load_settings
+from ghtraffic.cli.common import collecting_settings, config_options, err, one_line_errors
 from ghtraffic.storage.archive import open_archive
 from ghtraffic.storage.credentials import collection_credentials
+from ghtraffic.web.assets import require_vendor
 from ghtraffic.web.config import web_config
 from ghtraffic.web.server import serve
 
@@ -28,13 +28,8 @@ def serve_command(
     api_url: str | None,
 ) -> None:
     """Serve the dashboard and API; collect on the [schedule] cron (default 03:17 UTC daily)."""
-    settings = load_settings(
-        config=config_path,
-        database_url=database_url,
-        api_url=api_url,
-        need_token=not no_scheduler,
-        check_token=False,
-    )
+    require_vendor()
+    settings = collecting_settings(config_path, database_url, api_url, collects=not no_scheduler)
     web = web_config(settings)
     archive = open_archive(settings.database_url)
     if not no_scheduler:  # a credential configured or stored, else one line now

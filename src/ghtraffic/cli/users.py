@@ -28,6 +28,12 @@ def account_errors(func: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+def account_command(func: Callable[..., Any]) -> Callable[..., Any]:
+    """A command on the accounts of the archive: ``archive_options`` (the command gets
+    ``db``), with account errors and the product's known errors as one line."""
+    return one_line_errors(account_errors(archive_options(func)))
+
+
 def _read_password(password_stdin: bool) -> str:
     """The password: the first line of standard input with ``--password-stdin`` or when
     it is piped in (no prompt, no echo to silence), else asked for twice, hidden."""
@@ -46,9 +52,7 @@ def user_group() -> None:
 @click.argument("name")
 @click.option("--admin", is_flag=True, help="An administrator (sees and manages everything).")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
-@one_line_errors
-@account_errors
-@archive_options
+@account_command
 def add_command(
     name: str,
     admin: bool,
@@ -88,9 +92,7 @@ def list_command(db: Database) -> None:
 @user_group.command("grant")
 @click.argument("name")
 @click.argument("target", metavar="OWNER|OWNER/REPO")
-@one_line_errors
-@account_errors
-@archive_options
+@account_command
 def grant_command(name: str, target: str, db: Database) -> None:
     """Let a viewer see an owner's repositories or one repository."""
     from ghtraffic.identity.grants import grant, holds_target, not_held
@@ -104,9 +106,7 @@ def grant_command(name: str, target: str, db: Database) -> None:
 @user_group.command("revoke")
 @click.argument("name")
 @click.argument("target", metavar="OWNER|OWNER/REPO")
-@one_line_errors
-@account_errors
-@archive_options
+@account_command
 def revoke_command(name: str, target: str, db: Database) -> None:
     """Take a grant back."""
     from ghtraffic.identity.grants import revoke
@@ -132,9 +132,7 @@ def revoke_command(name: str, target: str, db: Database) -> None:
     is_flag=True,
     help="The token reads /metrics and nothing else: the one to give Prometheus.",
 )
-@one_line_errors
-@account_errors
-@archive_options
+@account_command
 def token_command(
     name: str,
     label: str,
@@ -158,9 +156,7 @@ def token_command(
 
 @user_group.command("delete")
 @click.argument("name")
-@one_line_errors
-@account_errors
-@archive_options
+@account_command
 def delete_command(name: str, db: Database) -> None:
     """Delete a user with their sessions, tokens and grants."""
     from ghtraffic.identity.accounts import delete_user
@@ -172,9 +168,7 @@ def delete_command(name: str, db: Database) -> None:
 @user_group.command("password")
 @click.argument("name")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
-@one_line_errors
-@account_errors
-@archive_options
+@account_command
 def password_command(
     name: str,
     password_stdin: bool,
@@ -192,9 +186,7 @@ def password_command(
 @click.command("public")
 @click.argument("repo", metavar="OWNER/REPO")
 @click.option("--off", is_flag=True, help="Make it private again.")
-@one_line_errors
-@account_errors
-@archive_options
+@account_command
 def public_command(repo: str, off: bool, db: Database) -> None:
     """Make a repository public: its badges are served (and shown in the public view)."""
     from ghtraffic.identity.public import set_public

@@ -7,8 +7,14 @@ import asyncio
 import click
 
 from ghtraffic.cli import loop
-from ghtraffic.cli.common import config_options, err, one_line_errors
-from ghtraffic.config import load_settings
+from ghtraffic.cli.common import (
+    collecting_settings,
+    config_options,
+    err,
+    one_line_errors,
+    pace_option,
+    seconds_option,
+)
 
 
 @click.command("worker")
@@ -20,18 +26,12 @@ from ghtraffic.config import load_settings
     help="Jobs this worker runs at once.",
 )
 @click.option("--cron", help="Schedule of the collection runs, UTC (default [schedule] cron).")
-@click.option(
-    "--requests-per-minute",
-    type=click.IntRange(0),
-    help="Requests a minute per token, shared by every worker (default 800; 0 = off).",
-)
+@pace_option("Requests a minute per token, shared by every worker (default 800; 0 = off).")
 @click.option("--run-now", is_flag=True, help="Queue one collection run now and exit.")
-@click.option(
+@seconds_option(
     "--stop-timeout",
-    type=click.FloatRange(0),
+    "Seconds running jobs get to finish on SIGTERM/SIGINT before they go back to the queue.",
     default=8.0,
-    show_default=True,
-    help="Seconds running jobs get to finish on SIGTERM/SIGINT before they go back to the queue.",
 )
 @click.option(
     "--metrics-port",
@@ -78,13 +78,7 @@ def worker_command(
     from ghtraffic.web.config import schedule_config
 
     # The credentials are checked once the archive's stored ones are added (make_runtime).
-    settings = load_settings(
-        config=config_path,
-        database_url=database_url,
-        api_url=api_url,
-        need_token=True,
-        check_token=False,
-    )
+    settings = collecting_settings(config_path, database_url, api_url)
     require_postgres(settings.database_url)
     if run_now:
         from ghtraffic.tasks.app import queue_run_now

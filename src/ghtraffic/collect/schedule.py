@@ -12,7 +12,7 @@ behind one that was read more recently, and it comes first in the next run.
 views a day over GitHub's 14 days, a spike of views or a new release in the last 7 days;
 a spike of clones is most often continuous integration, not news) are read
 every day, so their alerts come within a day; modest ones (2 or more views a day) every
-3 days; quiet ones every ``max_interval`` days (7 by default, 12 at the most: GitHub keeps
+4 days; quiet ones every ``max_interval`` days (7 by default, 12 at the most: GitHub keeps
 14 days, so nothing is lost even when one run fails). ``cadence = "daily"`` reads every
 repository every day. A repository is due once its interval has passed since its last
 successful read; one never read, or whose oldest day not yet archived is about to leave,
@@ -34,7 +34,7 @@ WINDOW_DAYS = 14
 #: Views a day (GitHub's 14-day views ÷ 14) from which a repository is busy, or modest.
 BUSY_VIEWS = 100.0
 MODEST_VIEWS = 2.0
-MODEST_INTERVAL = 3
+MODEST_INTERVAL = 4
 #: How recent a spike or a release makes a repository busy.
 RECENT = timedelta(days=7)
 #: Read at once, whatever the cadence, when the oldest day not yet archived has this many

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from ghtraffic.collect.planner import Plan
+from ghtraffic.metrics.kept import KeptReading
 from ghtraffic.storage import queries
 from ghtraffic.storage.database import Database
 
@@ -62,30 +63,20 @@ def read_coverage(
     )
 
 
-class CoverageInBackground:
+class CoverageInBackground(KeptReading[Database, Coverage]):
     """The newest coverage read, refreshed on a thread once it is ``seconds`` old."""
 
     def __init__(
-        self,
-        db: Database,
-        seconds: float,
-        *,
-        read: Callable[[Database], Coverage] = read_coverage,
+        self, db: Database, seconds: float, *, read: Callable[[Database], Coverage] = read_coverage
     ) -> None:
-        self.db = db
-        self.seconds = seconds
-        self._read = read
-        self._lock = threading.Lock()
-        self._value: Coverage | None = None
-        self._read_at = 0.0
+        super().__init__(db, seconds, read)
         self._reading: threading.Thread | None = None
 
     def get(self) -> Coverage | None:
         if self.seconds <= 0:
-            return self._read(self.db)
+            return self._read(self.source)
         with self._lock:
-            stale = self._value is None or time.monotonic() - self._read_at >= self.seconds
-            if stale and self._reading is None:
+            if self._stale() and self._reading is None:
                 self._reading = threading.Thread(
                     target=self._refresh, name="ghtraffic-metrics-coverage", daemon=True
                 )
@@ -94,7 +85,7 @@ class CoverageInBackground:
 
     def _refresh(self) -> None:
         try:
-            value = self._read(self.db)
+            value = self._read(self.source)
         except Exception:
             log.warning("metrics: the coverage could not be read", exc_info=True)
             value = None

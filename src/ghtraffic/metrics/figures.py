@@ -10,7 +10,6 @@ is read apart, in the background (``coverage.py``).
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
+from ghtraffic.metrics.kept import KeptReading
 from ghtraffic.storage.database import Database
 from ghtraffic.storage.tables import CollectionRun
 
@@ -163,27 +163,17 @@ def _queue(session: Session) -> dict[tuple[str, str], int] | None:
     return {(str(queue), str(state)): int(count) for queue, state, count in rows}
 
 
-class CachedFigures:
+class CachedFigures(KeptReading[Sources, Figures]):
     """``read_figures`` at most once every ``seconds``; concurrent scrapes share a read."""
 
     def __init__(
-        self,
-        sources: Sources,
-        seconds: float,
-        *,
-        read: Callable[[Sources], Figures] = read_figures,
+        self, sources: Sources, seconds: float, *, read: Callable[[Sources], Figures] = read_figures
     ) -> None:
-        self.sources = sources
-        self.seconds = seconds
-        self._read = read
-        self._lock = threading.Lock()
-        self._value: Figures | None = None
-        self._read_at = 0.0
+        super().__init__(sources, seconds, read)
 
     def get(self) -> Figures:
         with self._lock:
-            now = time.monotonic()
-            if self._value is None or now - self._read_at >= self.seconds:
-                self._value = self._read(self.sources)
+            if self._value is None or self._stale():
+                self._value = self._read(self.source)
                 self._read_at = time.monotonic()
             return self._value

@@ -30,13 +30,7 @@ class Point:
     clones_unique: int | None
 
     def as_dict(self) -> dict[str, object]:
-        return {
-            "date": self.day.isoformat(),
-            "views": self.views,
-            "views_unique": self.views_unique,
-            "clones": self.clones,
-            "clones_unique": self.clones_unique,
-        }
+        return _dated_document(self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,12 +43,14 @@ class Snapshot:
     watchers: int | None
 
     def as_dict(self) -> dict[str, object]:
-        return {
-            "date": self.day.isoformat(),
-            "stars": self.stars,
-            "forks": self.forks,
-            "watchers": self.watchers,
-        }
+        return _dated_document(self)
+
+
+def _dated_document(row: Point | Snapshot) -> dict[str, object]:
+    """The row as the API gives it: its day as ``date`` (ISO 8601), then every other field
+    under its own name, in the order the class declares them."""
+    values = {name: getattr(row, name) for name in row.__dataclass_fields__}
+    return {"date": values.pop("day").isoformat(), **values}
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,16 +8,14 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from ghtraffic.report.data import ReportData
-from ghtraffic.web.assets import STATIC_DIR, VENDOR_DIR
 from ghtraffic.web.headers import CSP_DIRECTIVES
 from ghtraffic.web.templating import when
+from ghtraffic.web.vendor import STATIC_DIR, VENDOR_DIR, VENDOR_FILES, missing, missing_message
 
 #: The dashboard's Content-Security-Policy, as a ``<meta>`` tag can carry it (which
 #: ignores ``frame-ancestors``): scripts, styles and images only from the report's folder.
 META_CSP = "; ".join(d for d in CSP_DIRECTIVES if not d.startswith("frame-ancestors"))
 
-#: The chart library as ``python -m ghtraffic.web.assets build`` put it into the package.
-VENDOR_FILES = ("uPlot.iife.min.js", "uPlot.min.css")
 OWN_DIR = Path(__file__).parent / "static"
 OWN_FILES = ("report.js", "report.css")
 #: The dashboard's chart drawing, the same in the report.
@@ -51,12 +49,9 @@ def environment() -> Environment:
 
 
 def _copy_assets(target: Path) -> None:
-    missing = [name for name in VENDOR_FILES if not (VENDOR_DIR / name).is_file()]
-    if missing:
-        raise ReportError(
-            f"the chart library is not built ({', '.join(missing)} missing in {VENDOR_DIR}): "
-            "run `python -m ghtraffic.web.assets build` and try again"
-        )
+    names = missing()
+    if names:
+        raise ReportError(missing_message(names))
     target.mkdir(parents=True, exist_ok=True)
     for name in VENDOR_FILES:
         shutil.copyfile(VENDOR_DIR / name, target / name)

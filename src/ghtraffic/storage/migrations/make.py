@@ -52,6 +52,19 @@ def repo_id(table: str) -> list[sa.schema.SchemaItem]:
     ]
 
 
+def add_flag(table: str, column: str) -> None:
+    """Add a boolean ``column`` that is false in the rows already there (SQLite adds it in
+    place, without rebuilding ``table``)."""
+    op.add_column(table, sa.Column(column, sa.Boolean(), server_default=sa.false(), nullable=False))
+
+
+def drop_columns(table: str, *columns: str) -> None:
+    """Drop ``columns`` from ``table``, in this order (SQLite rebuilds the table)."""
+    with op.batch_alter_table(table) as batch:
+        for column in columns:
+            batch.drop_column(column)
+
+
 def create_request_pace(*, if_not_exists: bool) -> None:
     """The workers' request pace as a token bucket per credential (0008 to 0011)."""
     op.create_table(

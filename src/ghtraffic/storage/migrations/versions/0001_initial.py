@@ -21,6 +21,34 @@ def _raised() -> list[sa.schema.SchemaItem]:
     return [make.timestamp(f"{metric}_raised_at", nullable=True) for metric in METRICS]
 
 
+def _create_traffic(table: str, period: str) -> None:
+    """Figures per repository and period (a day, a week), each first seen and raised."""
+    op.create_table(
+        table,
+        *make.repo_id(table),
+        sa.Column(period, sa.Date(), nullable=False),
+        *_metrics(),
+        make.timestamp("first_seen_at"),
+        *_raised(),
+        make.primary_key(table, "repo_id", period),
+    )
+
+
+def _create_ranked_list(table: str, *item: sa.Column[object]) -> None:
+    """A repository's list of the day as GitHub ranks it (referrers, paths): the
+    ``item`` columns and its count and unique visitors, a row per rank."""
+    op.create_table(
+        table,
+        *make.repo_id(table),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("rank", sa.Integer(), autoincrement=False, nullable=False),
+        *item,
+        make.integer("count"),
+        make.integer("uniques"),
+        make.primary_key(table, "repo_id", "day", "rank"),
+    )
+
+
 def upgrade() -> None:
     op.create_table(
         "repos",
@@ -46,24 +74,8 @@ def upgrade() -> None:
         make.primary_key("repo_aliases", "name"),
     )
     op.create_index(op.f("ix_repo_aliases_repo_id"), "repo_aliases", ["repo_id"])
-    op.create_table(
-        "traffic_daily",
-        *make.repo_id("traffic_daily"),
-        sa.Column("day", sa.Date(), nullable=False),
-        *_metrics(),
-        make.timestamp("first_seen_at"),
-        *_raised(),
-        make.primary_key("traffic_daily", "repo_id", "day"),
-    )
-    op.create_table(
-        "traffic_weekly",
-        *make.repo_id("traffic_weekly"),
-        sa.Column("week_start", sa.Date(), nullable=False),
-        *_metrics(),
-        make.timestamp("first_seen_at"),
-        *_raised(),
-        make.primary_key("traffic_weekly", "repo_id", "week_start"),
-    )
+    _create_traffic("traffic_daily", "day")
+    _create_traffic("traffic_weekly", "week_start")
     op.create_table(
         "traffic_windows",
         *make.repo_id("traffic_windows"),
@@ -83,26 +95,11 @@ def upgrade() -> None:
         make.one_of("popular_snapshots", "kind", ("referrers", "paths")),
         make.primary_key("popular_snapshots", "repo_id", "day", "kind"),
     )
-    op.create_table(
-        "referrer_items",
-        *make.repo_id("referrer_items"),
-        sa.Column("day", sa.Date(), nullable=False),
-        sa.Column("rank", sa.Integer(), autoincrement=False, nullable=False),
-        sa.Column("referrer", sa.Text(), nullable=False),
-        make.integer("count"),
-        make.integer("uniques"),
-        make.primary_key("referrer_items", "repo_id", "day", "rank"),
-    )
-    op.create_table(
+    _create_ranked_list("referrer_items", sa.Column("referrer", sa.Text(), nullable=False))
+    _create_ranked_list(
         "path_items",
-        *make.repo_id("path_items"),
-        sa.Column("day", sa.Date(), nullable=False),
-        sa.Column("rank", sa.Integer(), autoincrement=False, nullable=False),
         sa.Column("path", sa.Text(), nullable=False),
         sa.Column("title", sa.Text(), nullable=False),
-        make.integer("count"),
-        make.integer("uniques"),
-        make.primary_key("path_items", "repo_id", "day", "rank"),
     )
     op.create_table(
         "repo_snapshots",

@@ -20,23 +20,21 @@ def _sums() -> list[sa.schema.SchemaItem]:
 def upgrade() -> None:
     op.create_table(
         "processing_state",
-        sa.Column("repo_id", sa.BigInteger(), nullable=False),
+        *make.repo_id("processing_state"),
         sa.Column("owner_key", sa.Text(), nullable=False),
         make.timestamp("watermark", nullable=True),
         make.timestamp("processed_at"),
-        make.cascade_fk("processing_state", "repo_id", "repos"),
         make.primary_key("processing_state", "repo_id"),
     )
     op.create_table(
         "rollups_repo",
-        sa.Column("repo_id", sa.BigInteger(), nullable=False),
+        *make.repo_id("rollups_repo"),
         sa.Column("period", sa.String(length=8), nullable=False),
         sa.Column("period_start", sa.Date(), nullable=False),
         *_sums(),
         make.integer("days"),
         make.timestamp("updated_at"),
         make.one_of("rollups_repo", "period", ("week", "month")),
-        make.cascade_fk("rollups_repo", "repo_id", "repos"),
         make.primary_key("rollups_repo", "repo_id", "period", "period_start"),
     )
     op.create_index("ix_rollups_repo_period_start", "rollups_repo", ["period", "period_start"])
@@ -57,7 +55,7 @@ def upgrade() -> None:
     op.create_table(
         "traffic_events",
         make.serial_id(),
-        sa.Column("repo_id", sa.BigInteger(), nullable=False),
+        *make.repo_id("traffic_events"),
         sa.Column("day", sa.Date(), nullable=False),
         sa.Column("metric", sa.String(length=16), nullable=False),
         make.integer("value"),
@@ -68,7 +66,6 @@ def upgrade() -> None:
         make.timestamp("created_at"),
         make.timestamp("updated_at"),
         make.one_of("traffic_events", "metric", ("views", "clones")),
-        make.cascade_fk("traffic_events", "repo_id", "repos"),
         make.primary_key("traffic_events", "id"),
         sa.UniqueConstraint("repo_id", "day", "metric", name=op.f("uq_traffic_events_repo_id")),
     )

@@ -65,10 +65,9 @@ def upgrade() -> None:
     )
     op.create_table(
         "web_public_repos",
-        sa.Column("repo_id", sa.BigInteger(), nullable=False),
+        *make.repo_id("web_public_repos"),
         make.timestamp("marked_at"),
         sa.Column("marked_by", sa.Text(), nullable=True),
-        make.cascade_fk("web_public_repos", "repo_id", "repos"),
         make.primary_key("web_public_repos", "repo_id"),
     )
 

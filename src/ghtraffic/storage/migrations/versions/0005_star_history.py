@@ -14,13 +14,12 @@ down_revision: str | None = "0004"
 def upgrade() -> None:
     op.create_table(
         "star_history",
-        sa.Column("repo_id", sa.BigInteger(), nullable=False),
+        *make.repo_id("star_history"),
         sa.Column("source", sa.String(length=16), nullable=False),
         make.integer("stars_listed"),
         make.timestamp("checked_at"),
         sa.Column("reason", sa.Text(), nullable=True),
         make.one_of("star_history", "source", ("stargazers", "snapshots")),
-        make.cascade_fk("star_history", "repo_id", "repos"),
         make.primary_key("star_history", "repo_id"),
     )
 

@@ -25,8 +25,5 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index(op.f("ix_collection_runs_job_id"), table_name="collection_runs")
-    with op.batch_alter_table("processing_state") as batch:
-        batch.drop_column("last_job_id")
-    with op.batch_alter_table("collection_runs") as batch:
-        batch.drop_column("repos_total")
-        batch.drop_column("job_id")
+    make.drop_columns("processing_state", "last_job_id")
+    make.drop_columns("collection_runs", "repos_total", "job_id")

@@ -6,6 +6,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from ghtraffic.storage.migrations import make
+
 revision: str = "0009"
 down_revision: str | None = "0008"
 
@@ -17,5 +19,4 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("collection_runs") as batch:
-        batch.drop_column("stopped_because")
+    make.drop_columns("collection_runs", "stopped_because")

@@ -14,10 +14,7 @@ down_revision: str | None = "0009"
 
 def upgrade() -> None:
     # A column SQLite adds in place (no rebuild of web_api_tokens); existing tokens read only.
-    op.add_column(
-        "web_api_tokens",
-        sa.Column("can_write", sa.Boolean(), server_default=sa.false(), nullable=False),
-    )
+    make.add_flag("web_api_tokens", "can_write")
     op.create_table(
         "web_login_failures",
         make.serial_id(),
@@ -37,5 +34,4 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("web_login_failures")
-    with op.batch_alter_table("web_api_tokens") as batch:
-        batch.drop_column("can_write")
+    make.drop_columns("web_api_tokens", "can_write")

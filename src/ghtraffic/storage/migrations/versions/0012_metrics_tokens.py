@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-from alembic import op
+from ghtraffic.storage.migrations import make
 
 revision: str = "0012"
 down_revision: str | None = "0011"
@@ -11,12 +10,8 @@ down_revision: str | None = "0011"
 
 def upgrade() -> None:
     # A column SQLite adds in place; existing tokens keep their scope.
-    op.add_column(
-        "web_api_tokens",
-        sa.Column("metrics_only", sa.Boolean(), server_default=sa.false(), nullable=False),
-    )
+    make.add_flag("web_api_tokens", "metrics_only")
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("web_api_tokens") as batch:
-        batch.drop_column("metrics_only")
+    make.drop_columns("web_api_tokens", "metrics_only")
