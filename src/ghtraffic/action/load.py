@@ -199,21 +199,23 @@ def _merge_rows(
     table: str,
     tables: dict[str, Rows],
     rule: Callable[[dict[str, Any]], None],
-) -> list[dict[str, Any]]:
+) -> bool:
     """Merge one file's rows: those the archive holds as they are change nothing; into a
     repository with none of the table's rows yet the others are inserted in one
-    statement; otherwise each goes through ``rule``. Returns the rows not held."""
+    statement; otherwise each goes through ``rule``. Returns whether the rows went in as
+    they are (that one statement)."""
     spec = tf.FILES_BY_TABLE[table]
     held = {tuple(line) for line in table_lines(session, spec, repo_id)}
     new = [row for row in tables[table] if tuple(map(tf.encode, row.values())) not in held]
-    if new and not held:
+    as_they_are = bool(new) and not held
+    if as_they_are:
         session.flush()
         session.execute(spec.sql_table.insert(), [{"repo_id": repo_id, **row} for row in new])
     else:
         for row in new:
             rule(row)
     session.flush()
-    return new
+    return as_they_are
 
 
 def _count(row: dict[str, Any]) -> CountValue:
@@ -244,9 +246,8 @@ def _merge_lists(batch: RepoBatch, repo_id: int, tables: dict[str, Rows]) -> Non
             batch.replace_paths(repo_id, day, paths, observed)
 
     session = batch.session
-    held = bool(table_lines(session, tf.FILES_BY_TABLE["popular_snapshots"], repo_id))
-    new = _merge_rows(session, repo_id, "popular_snapshots", tables, replace)
-    if new and not held:  # the headers went in as they are: their items too
+    if _merge_rows(session, repo_id, "popular_snapshots", tables, replace):
+        # the headers went in as they are: their items too
         for table in LIST_ITEMS.values():
             rows = [{"repo_id": repo_id, **row} for row in tables[table]]
             if rows:
