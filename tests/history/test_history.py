@@ -15,6 +15,8 @@ from ghtraffic.history.identity import adopt_imported, synthetic_id
 from ghtraffic.storage.archive import Archive
 from ghtraffic.storage.tables import PopularSnapshot, ReferrerItem, Repo
 from ghtraffic.storage.tables_history import DownloadCount, RepoCount
+from tests.processing.helpers import processor
+from tests.processing.test_rollups import assert_consistent
 
 from .helpers import REALDATA, run, stored
 
@@ -153,8 +155,14 @@ def test_synthetic_id_is_stable_and_adopted_by_a_collection(archive: Archive) ->
     with archive.repo_batch() as batch:
         batch.upsert_repo(RepoFacts(4_567, "SeisSol", "SeisSol"), AT)
         batch.merge_daily(4_567, [DayValues(day, views=higher)], AT)
+    proc = processor(archive.db)
+    for repo_id in (imported.id, 4_567):
+        proc.process_repo(repo_id, AT)
     with archive.db.session() as session:
         assert adopt_imported(session, AT) == [("SeisSol/SeisSol", imported.id, 4_567)]
+    # The owner's and all-repository roll-ups count the history once, not twice.
+    proc.process_repo(4_567, AT)
+    assert_consistent(archive.db, [4_567], ["seissol"])
     with archive.db.read_session() as session:
         assert session.scalars(select(Repo.id)).all() == [4_567]
     after = stored(archive)["seissol/seissol"]

@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import random
 from collections import defaultdict
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import select, update
 
 from ghtraffic.domain import DayValues, RepoFacts
 from ghtraffic.processing.rollups import month_start, week_start
@@ -17,6 +21,8 @@ from ghtraffic.storage.archive import Archive
 from ghtraffic.storage.database import Database
 from ghtraffic.storage.tables import Repo, TrafficDaily
 from tests.processing.helpers import at, collect, day, new_repo, processor
+
+DbFactory = Callable[[], AbstractContextManager[Database]]
 
 SUMS = (
     ("views", "views"),
@@ -147,3 +153,85 @@ def test_a_full_rebuild_gives_the_same_rollups(archive: Archive, db: Database) -
     after = rollup_series(db, "repo", repo_id, "week"), rollup_series(db, "all", None, "month")
     assert before == after
     assert [p.days for p in after[0]] == [6, 7, 7, 7, 1]
+
+
+OWNERS = ("acme", "acme", "Globex", "initech")
+#: One collection: (repository, day collected, [(days back, views, clones)]).
+collections = st.lists(
+    st.tuples(
+        st.integers(0, len(OWNERS) - 1),
+        st.integers(15, 75),
+        st.lists(
+            st.tuples(
+                st.integers(1, 14),
+                st.none() | st.integers(0, 500),
+                st.none() | st.integers(0, 60),
+            ),
+            min_size=1,
+            max_size=14,
+        ),
+    ),
+    min_size=1,
+    max_size=12,
+)
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(steps=collections, transfer=st.none() | st.integers(0, 11))
+def test_owner_and_all_sums_follow_every_repository_in_any_history(
+    make_db: DbFactory, steps: list[tuple[int, int, list[tuple[int, Any, Any]]]], transfer: Any
+) -> None:
+    """The owner and all-repository roll-ups move by each repository's difference: after
+    any sequence of collections (days seen late, raised, metrics missing) and an owner
+    change, they equal the sums of the archived days."""
+    with make_db() as db:
+        archive = Archive(db)
+        repos = [new_repo(archive, owner) for owner in OWNERS]
+        proc = processor(db)
+        clock = at(day(0))
+        for step, (which, collected, values) in enumerate(steps):
+            clock += timedelta(hours=5)
+            if step == transfer:
+                with archive.repo_batch() as batch:
+                    batch.upsert_repo(RepoFacts(repos[which], "umbrella", f"r{which}"), clock)
+            days = {
+                day(collected - back): DayValues(
+                    day(collected - back),
+                    views,
+                    None if views is None else views // 3,
+                    clones,
+                    None if clones is None else clones // 2,
+                )
+                for back, views, clones in values
+            }
+            proc.process_repo(
+                repos[which], collect(archive, repos[which], day(collected), days, when=clock)
+            )
+        assert_consistent(db, repos, ["acme", "globex", "initech", "umbrella"])
+
+
+def test_a_sum_left_without_values_is_summed_again(archive: Archive, db: Database) -> None:
+    """A repository whose clones of a period are no longer known takes them out of the
+    owner's sum; the sum of the other repository stays."""
+    a, b = new_repo(archive, "acme"), new_repo(archive, "acme")
+    proc = processor(db)
+    for repo_id in (a, b):
+        proc.process_repo(
+            repo_id, collect(archive, repo_id, day(7), {day(i): 10 for i in range(7)})
+        )
+    assert [p.clones for p in rollup_series(db, "owner", "acme", "week")] == [42]
+    later = at(day(8))
+    with db.session() as session:
+        session.execute(
+            update(TrafficDaily)
+            .where(TrafficDaily.repo_id == a)
+            .values(clones=None, clones_unique=None, first_seen_at=later)
+        )
+    proc.process_repo(a, later)
+    assert [p.clones for p in rollup_series(db, "owner", "acme", "week")] == [21]
+    assert [p.clones for p in rollup_series(db, "repo", a, "week")] == [None]
+    assert_consistent(db, [a, b], ["acme"])

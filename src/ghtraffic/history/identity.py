@@ -20,6 +20,7 @@ from sqlalchemy import Table, and_, delete, exists, func, select, update
 from sqlalchemy.orm import Session
 
 from ghtraffic.domain import DayValues, RepoFacts, WeekValues
+from ghtraffic.processing.rollups import rebuild_groups, repo_periods
 from ghtraffic.storage import queries
 from ghtraffic.storage.batch import RepoBatch
 from ghtraffic.storage.schema import metadata
@@ -92,7 +93,17 @@ def adopt_imported(session: Session, at: datetime) -> list[tuple[str, int, int]]
 
 
 def move_history(session: Session, source: int, target: int, at: datetime) -> None:
-    """Move the rows of repository ``source`` onto ``target``, then delete ``source``."""
+    """Move the rows of repository ``source`` onto ``target``, then delete ``source``.
+
+    The owner and all-repository roll-ups of both repositories' periods are summed again:
+    the source's own roll-ups go with it (the target's next processing recomputes its own).
+    """
+    periods = repo_periods(session, source)
+    periods.update(repo_periods(session, target))
+    owners = {
+        owner.lower()
+        for owner in session.scalars(select(Repo.owner).where(Repo.id.in_((source, target))))
+    }
     batch = RepoBatch(session)
     days = session.scalars(select(TrafficDaily).where(TrafficDaily.repo_id == source)).all()
     batch.merge_daily(
@@ -120,6 +131,7 @@ def move_history(session: Session, source: int, target: int, at: datetime) -> No
     session.execute(update(RepoAlias).where(RepoAlias.repo_id == source).values(repo_id=target))
     session.flush()
     session.execute(delete(Repo).where(Repo.id == source))
+    rebuild_groups(session, periods, owners, at)
     session.expire_all()
 
 

@@ -39,7 +39,13 @@ from ghtraffic.notifications.dispatch import DeliveryReport, Dispatcher, build_t
 from ghtraffic.processing.config import parse_processing_settings
 from ghtraffic.processing.feed import add_changes, prune_changes
 from ghtraffic.processing.messages import failure_message, spike_message
-from ghtraffic.processing.rollups import Periods, recompute_groups, recompute_repo, repo_periods
+from ghtraffic.processing.rollups import (
+    Periods,
+    rebuild_groups,
+    recompute_repo,
+    repo_periods,
+    update_groups,
+)
 from ghtraffic.processing.spikes import attribute_pending, detect
 from ghtraffic.storage.database import Database
 from ghtraffic.storage.tables import Repo, TrafficDaily
@@ -211,12 +217,16 @@ class Processor:
 
         periods = Periods.of_days(days)
         result.periods = len(periods)
-        recompute_repo(session, repo_id, periods, now)
+        rolled = recompute_repo(session, repo_id, periods, now)
         if state is not None and state.owner_key != owner_key:
             # Transferred: both owners' sums over every period of the repository.
             moved = repo_periods(session, repo_id)
-            recompute_groups(session, moved, {state.owner_key, owner_key}, now)
-        recompute_groups(session, periods, {owner_key}, now)
+            moved.update(periods)
+            rebuild_groups(session, moved, {state.owner_key, owner_key}, now)
+        elif full:
+            rebuild_groups(session, periods, {owner_key}, now)
+        else:
+            update_groups(session, rolled, owner_key, now)
 
         detection = detect(session, repo_id, days, self.settings, now)
         result.new_events = [e.id for e in detection.new]

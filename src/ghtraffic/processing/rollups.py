@@ -1,16 +1,18 @@
 """Weekly and monthly roll-ups of ``traffic_daily``: per repository, per owner, all repos.
 
 Only the periods touched by a repository's changed days are recomputed: one select of
-the repository's days in those periods and one bulk insert per table; owner and all-repo
-sums are one ``GROUP BY`` over the per-repository roll-ups. Rows of the touched periods
-are deleted and inserted again in the same transaction, so a roll-up always equals the
-sum of its days as committed.
+the repository's days in those periods, its old rows deleted and the new ones inserted.
+The owner and all-repository rows then move by the repository's difference (new minus
+old), in the same transaction: their cost does not grow with the number of repositories,
+and a roll-up always equals the sum of its days as committed. A repository that changed
+owner or was merged into another has its groups summed again from the per-repository
+roll-ups (``rebuild_groups``).
 """
 
 from __future__ import annotations
 
 import calendar
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, cast
@@ -28,6 +30,10 @@ SUMS: tuple[tuple[str, str], ...] = (
     ("clones", "clones"),
     ("clones_unique_day_sum", "clones_unique"),
 )
+#: A roll-up row's period and start.
+Key = tuple[str, date]
+#: A roll-up row's sums (the ``SUMS`` names) and ``days``.
+Sums = dict[str, Any]
 
 
 def week_start(day: date) -> date:
@@ -75,6 +81,17 @@ class Periods:
     def __len__(self) -> int:
         return len(self.weeks) + len(self.months)
 
+    @classmethod
+    def of_keys(cls, keys: Iterable[Key]) -> Periods:
+        result = cls()
+        for key in keys:
+            result.add(key)
+        return result
+
+    def add(self, key: Key) -> None:
+        period, start = key
+        (self.weeks if period == "week" else self.months).add(start)
+
     def update(self, other: Periods) -> None:
         self.weeks |= other.weeks
         self.months |= other.months
@@ -100,10 +117,22 @@ def _int(value: Any) -> int | None:
     return None if value is None else int(value)
 
 
-def recompute_repo(session: Session, repo_id: int, periods: Periods, now: datetime) -> None:
-    """Rebuild the repository's roll-ups of ``periods`` from its daily rows."""
+@dataclass(frozen=True)
+class RepoChange:
+    """One of a repository's roll-up rows before and after a recompute (``None``: absent)."""
+
+    key: Key
+    old: Sums | None
+    new: Sums | None
+
+
+def recompute_repo(
+    session: Session, repo_id: int, periods: Periods, now: datetime
+) -> list[RepoChange]:
+    """Rebuild the repository's roll-ups of ``periods`` from its daily rows; returns the
+    rows that changed, for ``update_groups``."""
     if not periods:
-        return
+        return []
     lo, hi = periods.span()
     D = TrafficDaily
     rows = session.execute(
@@ -111,7 +140,7 @@ def recompute_repo(session: Session, repo_id: int, periods: Periods, now: dateti
             D.repo_id == repo_id, D.day.between(lo, hi)
         )
     ).all()
-    sums: dict[tuple[str, date], dict[str, Any]] = {}
+    sums: dict[Key, Sums] = {}
     for day, *values in rows:
         keys = []
         if week_start(day) in periods.weeks:
@@ -127,7 +156,18 @@ def recompute_repo(session: Session, repo_id: int, periods: Periods, now: dateti
                 if value is not None:
                     acc[name] = (acc[name] or 0) + value
     R = RollupRepo
-    session.execute(delete(R).where(R.repo_id == repo_id, periods.where(R.period, R.period_start)))
+    # The old rows come back from their deletion: what the owner and all-repository sums
+    # hold of this repository, read under the write lock.
+    removed = session.execute(
+        delete(R)
+        .where(R.repo_id == repo_id, periods.where(R.period, R.period_start))
+        .returning(R.period, R.period_start, R.days, *(getattr(R, name) for name, _ in SUMS))
+    ).all()
+    old: dict[Key, Sums] = {}
+    for period, start, days, *values in removed:
+        old[(period, start)] = {"days": days} | {
+            name: value for (name, _), value in zip(SUMS, values, strict=True)
+        }
     if sums:
         session.execute(
             cast(Table, R.__table__).insert(),
@@ -136,6 +176,11 @@ def recompute_repo(session: Session, repo_id: int, periods: Periods, now: dateti
                 for (p, s), acc in sorted(sums.items())
             ],
         )
+    return [
+        RepoChange(key, old.get(key), sums.get(key))
+        for key in sorted(old.keys() | sums.keys())
+        if old.get(key) != sums.get(key)
+    ]
 
 
 def repo_periods(session: Session, repo_id: int) -> Periods:
@@ -145,45 +190,125 @@ def repo_periods(session: Session, repo_id: int) -> Periods:
         select(RollupRepo.period, RollupRepo.period_start).where(RollupRepo.repo_id == repo_id)
     )
     for period, start in rows:
-        (result.weeks if period == "week" else result.months).add(start)
+        result.add((period, start))
     return result
 
 
-def recompute_groups(
+def update_groups(
+    session: Session, changes: Sequence[RepoChange], owner_key: str, now: datetime
+) -> None:
+    """Carry one repository's roll-up changes into the owner's and the all-repository
+    sums: each group row moves by the repository's difference, so the cost does not grow
+    with the number of repositories. A sum that may have become empty (the repository's
+    value went to ``None``) is summed again from the per-repository roll-ups."""
+    if not changes:
+        return
+    G = RollupGroup
+    for scope, key in (("all", ""), ("owner", owner_key)):
+        touched = Periods.of_keys(c.key for c in changes)
+        current: dict[Key, Sums] = {}
+        for period, start, days, repos, *values in session.execute(
+            select(
+                G.period, G.period_start, G.days, G.repos, *(getattr(G, n) for n, _ in SUMS)
+            ).where(G.scope == scope, G.key == key, touched.where(G.period, G.period_start))
+        ):
+            current[(period, start)] = {"days": days, "repos": repos} | {
+                name: value for (name, _), value in zip(SUMS, values, strict=True)
+            }
+        moved: dict[Key, Sums | None] = {}
+        again = Periods()
+        for change in changes:
+            try:
+                moved[change.key] = _moved(current.get(change.key), change)
+            except _SumAgain:
+                again.add(change.key)
+        if moved:
+            session.execute(
+                delete(G).where(
+                    G.scope == scope,
+                    G.key == key,
+                    Periods.of_keys(moved).where(G.period, G.period_start),
+                )
+            )
+            rows = [
+                {"scope": scope, "key": key, "period": p, "period_start": s, "updated_at": now}
+                | values
+                for (p, s), values in sorted(moved.items())
+                if values is not None
+            ]
+            if rows:
+                session.execute(cast(Table, G.__table__).insert(), rows)
+        if again:
+            _rebuild(session, again, scope, key, now)
+
+
+class _SumAgain(Exception):
+    """Only a new sum over the repositories can tell the group row."""
+
+
+def _moved(row: Sums | None, change: RepoChange) -> Sums | None:
+    """A group row after one repository's change (``None``: no repository left in it)."""
+    old, new = change.old, change.new
+    if old is not None and row is None:
+        raise _SumAgain  # the group never counted this repository
+    repos = (row["repos"] if row else 0) - (old is not None) + (new is not None)
+    if repos <= 0:
+        return None
+    result: Sums = {
+        "repos": repos,
+        "days": (row["days"] if row else 0)
+        - (old["days"] if old else 0)
+        + (new["days"] if new else 0),
+    }
+    for name, _ in SUMS:
+        before = row[name] if row else None
+        was = old[name] if old else None
+        now = new[name] if new else None
+        if was is not None and (now is None or before is None):
+            raise _SumAgain  # the sum may have no value left, or never counted this one
+        result[name] = before if now is None else (before or 0) - (was or 0) + now
+    return result
+
+
+def rebuild_groups(
     session: Session, periods: Periods, owner_keys: Collection[str], now: datetime
 ) -> None:
     """Rebuild the all-repository roll-ups and those of ``owner_keys`` (lower-cased logins)
-    for ``periods``, from the per-repository roll-ups."""
+    for ``periods``, from the per-repository roll-ups: for a repository that changed owner
+    or was merged into another."""
+    _rebuild(session, periods, "all", "", now)
+    for key in sorted(set(owner_keys)):
+        _rebuild(session, periods, "owner", key, now)
+
+
+def _rebuild(session: Session, periods: Periods, scope: str, key: str, now: datetime) -> None:
     if not periods:
         return
     R, G = RollupRepo, RollupGroup
     columns = [func.sum(getattr(R, name)) for name, _ in SUMS]
-    base = select(R.period, R.period_start, *columns, func.sum(R.days), func.count()).where(
+    query = select(R.period, R.period_start, *columns, func.sum(R.days), func.count()).where(
         periods.where(R.period, R.period_start)
     )
-    scopes: list[tuple[str, str, Any]] = [("all", "", base)]
-    for key in sorted(set(owner_keys)):
-        owned = base.join(Repo, Repo.id == R.repo_id).where(func.lower(Repo.owner) == key)
-        scopes.append(("owner", key, owned))
-    for scope, key, query in scopes:
-        found = session.execute(query.group_by(R.period, R.period_start)).all()
-        session.execute(
-            delete(G).where(G.scope == scope, G.key == key, periods.where(G.period, G.period_start))
-        )
-        if not found:
-            continue
-        rows = []
-        for period, start, *values, days, repos in found:
-            row: dict[str, Any] = {
-                "scope": scope,
-                "key": key,
-                "period": period,
-                "period_start": start,
-                "days": int(days or 0),
-                "repos": int(repos),
-                "updated_at": now,
-            }
-            for (name, _), value in zip(SUMS, values, strict=True):
-                row[name] = _int(value)
-            rows.append(row)
-        session.execute(cast(Table, G.__table__).insert(), rows)
+    if scope == "owner":
+        query = query.join(Repo, Repo.id == R.repo_id).where(func.lower(Repo.owner) == key)
+    found = session.execute(query.group_by(R.period, R.period_start)).all()
+    session.execute(
+        delete(G).where(G.scope == scope, G.key == key, periods.where(G.period, G.period_start))
+    )
+    if not found:
+        return
+    rows = []
+    for period, start, *values, days, repos in found:
+        row: dict[str, Any] = {
+            "scope": scope,
+            "key": key,
+            "period": period,
+            "period_start": start,
+            "days": int(days or 0),
+            "repos": int(repos),
+            "updated_at": now,
+        }
+        for (name, _), value in zip(SUMS, values, strict=True):
+            row[name] = _int(value)
+        rows.append(row)
+    session.execute(cast(Table, G.__table__).insert(), rows)
