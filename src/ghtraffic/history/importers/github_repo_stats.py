@@ -107,7 +107,7 @@ def _recorded_repo(path: Path) -> str | None:
     return f"{above[-2]}/{above[-1]}" if len(above) >= 2 else None
 
 
-class GhrsImporter:
+class GitHubRepoStatsImporter:
     name = NAME
     description = "jgehrcke/github-repo-stats data branch (OWNER/REPO/ghrs-data/)"
 
@@ -224,4 +224,4 @@ def _pick(record: dict[str, str], names: tuple[str, ...], what: str) -> str:
     raise BadRow(f"no {what} column (expected one of {', '.join(names)})")
 
 
-IMPORTER = GhrsImporter()
+IMPORTER = GitHubRepoStatsImporter()

@@ -36,7 +36,7 @@ TRAFFIC_METRICS = {
 }
 
 
-class AnalyticsInMotionImporter:
+class GitHubStatsImporter:
     name = NAME
     description = "analyticsinmotion/github-stats (data/traffic.csv, data/activity.csv)"
 
@@ -86,4 +86,4 @@ class AnalyticsInMotionImporter:
         return data
 
 
-IMPORTER = AnalyticsInMotionImporter()
+IMPORTER = GitHubStatsImporter()

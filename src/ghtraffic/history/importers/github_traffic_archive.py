@@ -64,7 +64,7 @@ def _recorded_repo(path: Path) -> str | None:
     return None
 
 
-class HafidImporter:
+class GitHubTrafficArchiveImporter:
     name = NAME
     description = "HafidIdrissi/github-traffic-archive (traffic/OWNER__REPO/*.json, *.csv)"
 
@@ -146,4 +146,4 @@ def _popular(entry: Any, kind: str) -> PopularList:
     return PopularList(day, None, paths=paths)
 
 
-IMPORTER = HafidImporter()
+IMPORTER = GitHubTrafficArchiveImporter()

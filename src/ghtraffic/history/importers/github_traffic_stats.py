@@ -60,7 +60,7 @@ def _kind(header: tuple[str, ...]) -> str | None:
     return None
 
 
-class NchahImporter:
+class GitHubTrafficStatsImporter:
     name = NAME
     description = "nchah/github-traffic-stats CSV files (per run or merged)"
 
@@ -172,4 +172,4 @@ def _add_runs(data: ImportData, runs: dict[tuple[Path, datetime], _RunFiles]) ->
             add_run(history, [], run)
 
 
-IMPORTER = NchahImporter()
+IMPORTER = GitHubTrafficStatsImporter()

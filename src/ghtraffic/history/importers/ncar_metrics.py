@@ -74,7 +74,7 @@ def _kind(path: Path) -> str | None:
     return None
 
 
-class NcarImporter:
+class NcarMetricsImporter:
     name = NAME
     description = "NCAR/i-wrf metrics branch (traffic/, repository/, dockerhub/)"
 
@@ -168,4 +168,4 @@ class NcarImporter:
             )
 
 
-IMPORTER = NcarImporter()
+IMPORTER = NcarMetricsImporter()

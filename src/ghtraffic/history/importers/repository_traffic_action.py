@@ -28,7 +28,7 @@ HEADERS: dict[tuple[str, ...], tuple[str, str]] = {
 }
 
 
-class SangonzalImporter:
+class RepositoryTrafficActionImporter:
     name = NAME
     description = "sangonzal/repository-traffic-action (traffic/views.csv, traffic/clones.csv)"
 
@@ -49,4 +49,4 @@ class SangonzalImporter:
         return data
 
 
-IMPORTER = SangonzalImporter()
+IMPORTER = RepositoryTrafficActionImporter()
