@@ -13,12 +13,14 @@ from sqlalchemy import func, select
 
 from ghtraffic.collect.run import run_collection
 from ghtraffic.collect.summary import RunSummary
+from ghtraffic.collect.window import complete_span, derived_weeks
 from ghtraffic.config import Settings
 from ghtraffic.domain import DayValues
 from ghtraffic.fakegithub.config import FakeGitHubConfig
 from ghtraffic.fakegithub.faults import parse_faults
 from ghtraffic.fakegithub.model import TrafficModel
 from ghtraffic.fakegithub.server import FakeGitHub, running
+from ghtraffic.github.parse import parse_series
 from ghtraffic.github.retry import RetryPolicy
 from ghtraffic.storage.archive import Archive
 from ghtraffic.storage.database import Database
@@ -81,6 +83,7 @@ def test_weekly_figures_facts_and_popular_lists_are_kept(
 ) -> None:
     collect(fake, archive)
     fake.advance_days(4)  # Monday: the week of 2026-01-05 has closed
+    fake.log_requests()
     collect(fake, archive)
     model = TrafficModel(seed=11)
     ids = repos(fake)
@@ -101,6 +104,26 @@ def test_weekly_figures_facts_and_popular_lists_are_kept(
     )
     bucket = next(b for b in served["views"] if b["timestamp"].startswith("2026-01-05"))
     assert (week.views, week.views_unique) == (bucket["count"], bucket["uniques"])
+    # Every stored week is GitHub's weekly figure; a weekly request was made only where
+    # the week's visits (or clones) fell on two days or more.
+    asked = {entry["request"] for entry in fake.requests()}
+    full_names = {repo_id: name for name, repo_id in ids.items()}
+    derived = 0
+    for stored in weeks:
+        for metric, body in (("views", model.views_body), ("clones", model.clones_body)):
+            buckets = parse_series(body(stored.repo_id, monday, "week"), metric)
+            assert (getattr(stored, metric), getattr(stored, f"{metric}_unique")) == (
+                buckets.get(stored.week_start, (0, 0))
+            )
+            if stored.week_start.isoformat() != "2026-01-05":
+                continue
+            window = parse_series(body(stored.repo_id, monday, "day"), metric)
+            span = complete_span(set(window), monday.date())
+            one_day = derived_weeks(window, span) is not None
+            derived += one_day
+            request = f"GET /repos/{full_names[stored.repo_id]}/traffic/{metric}?per=week"
+            assert (request in asked) != one_day, request
+    assert derived, "the fake's quiet repositories have weeks to derive"
     assert snapshots == 12  # one per repo and day
     assert days
     assert days >= 6 * 18

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
 
 from ghtraffic.collect.window import (
     complete_span,
+    derived_weeks,
     last_closed_week,
     observe_daily,
     observe_weekly,
     weekly_due,
+    whole_weeks,
     window_totals,
 )
+from ghtraffic.fakegithub.model import TrafficModel
+from ghtraffic.github.parse import parse_series
 
 TODAY = date(2025, 11, 20)  # a Thursday, before GitHub's late-2025 change of window shape
 
@@ -95,3 +101,38 @@ def test_weekly_figures_are_read_once_a_week() -> None:
     assert weekly_due(None, monday)
     assert weekly_due(date(2025, 12, 29), monday)
     assert not weekly_due(date(2026, 1, 5), monday + timedelta(days=3))
+
+
+def test_weeks_whose_visits_fell_on_one_day_are_derived_from_the_days() -> None:
+    monday = date(2026, 1, 5)
+    span = (monday - timedelta(days=3), monday + timedelta(days=10))  # one whole week
+    one_day = {monday + timedelta(days=2): (7, 3), monday + timedelta(days=9): (4, 4)}
+    assert whole_weeks(span) == [monday]
+    assert derived_weeks(one_day, span) == {monday: (7, 3)}
+    assert derived_weeks({}, span) == {monday: (0, 0)}
+    two_days = {monday: (1, 1), monday + timedelta(days=6): (2, 1)}
+    assert derived_weeks(two_days, span) is None, "two days' visitors may overlap"
+    # Days outside the whole weeks do not matter.
+    outside = {monday - timedelta(days=1): (9, 9), monday - timedelta(days=2): (9, 9)}
+    assert derived_weeks(outside, span) == {monday: (0, 0)}
+
+
+@pytest.mark.parametrize(
+    "now", [datetime(2025, 11, 20, 15, tzinfo=UTC), datetime(2026, 2, 12, 9, tzinfo=UTC)]
+)
+def test_a_derived_week_is_what_githubs_weekly_figure_says(now: datetime) -> None:
+    """Over the fake's mix, in both window shapes: wherever the days give a week, it is
+    GitHub's weekly figure to the visitor."""
+    model = TrafficModel(seed=3)
+    derived = 0
+    for repo_id in range(1, 401):
+        for metric, body in (("views", model.views_body), ("clones", model.clones_body)):
+            daily = parse_series(body(repo_id, now, "day"), metric)
+            span = complete_span(set(daily), now.date())
+            found = derived_weeks(daily, span)
+            if found is None:
+                continue
+            weekly = parse_series(body(repo_id, now, "week"), metric)
+            assert found == {monday: weekly.get(monday, (0, 0)) for monday in found}
+            derived += bool(found)
+    assert derived > 100, "the mix has quiet weeks to derive"

@@ -11,7 +11,9 @@ What is due, per repository and day:
 * the releases (their assets' download counts): unless GraphQL gave them all;
 * the weekly views and clones: when the newest archived week is not the last whole one,
   on a read of a later day than the repository's last (a first read, or a second the same
-  day, keeps to the daily figures);
+  day, keeps to the daily figures); the reader asks for them after the daily figures, and
+  not at all for a metric whose whole weeks had visits on one day at most (the days give
+  the week: ``window.derived_weeks``);
 * the single-repository call: when neither a listing nor GraphQL gave the repository's
   facts (a named repository: its id, a rename), or once a week when only a listing gave
   them (watchers are only in that answer or in GraphQL's).

@@ -1,7 +1,8 @@
 """Carry out one repository's request plan and turn the answers into observed values.
 
 The single-repository call goes first when it is due (it resolves a name to an id and
-follows a rename); the traffic calls then go together. Whatever arrives is kept even when
+follows a rename); the traffic calls then go together, and the weekly figures last, only
+for a metric whose weeks the daily figures do not give. Whatever arrives is kept even when
 some calls fail: the failures are reported ("what: why") and read again next run. A
 repository fails only when neither of its daily series arrived.
 """
@@ -16,7 +17,13 @@ from typing import Any
 
 from ghtraffic.collect.plan import DAILY, WEEKLY, Call, RequestPlan
 from ghtraffic.collect.targets import Target
-from ghtraffic.collect.window import complete_span, observe_daily, observe_weekly
+from ghtraffic.collect.window import (
+    Series,
+    complete_span,
+    derived_weeks,
+    observe_daily,
+    observe_weekly,
+)
 from ghtraffic.domain import DayValues, PopularPath, Referrer, RepoFacts, WeekValues
 from ghtraffic.github import errors as gh
 from ghtraffic.github.client import GitHubClient, Response
@@ -40,6 +47,8 @@ FETCH: dict[Call, Fetch] = {
     Call.WEEKLY_VIEWS: lambda c, o, n: c.traffic_views(o, n, per="week"),
     Call.WEEKLY_CLONES: lambda c, o, n: c.traffic_clones(o, n, per="week"),
 }
+#: The daily series whose days can give a weekly call's figures.
+DAILY_OF = {Call.WEEKLY_VIEWS: Call.VIEWS, Call.WEEKLY_CLONES: Call.CLONES}
 
 
 @dataclass
@@ -86,6 +95,37 @@ async def read(
     calls = [call for call in Call if call in plan and call in FETCH]
     if not calls:
         return observed
+    got, errors = await _fetch(client, owner, name, [c for c in calls if c not in WEEKLY])
+    for _, error in errors:
+        if isinstance(error, gh.NoTrafficApi):
+            observed.no_traffic_api = str(error)
+            return observed
+    if not DAILY & got.keys():
+        raise errors[0][1]  # nothing of the window arrived: the repository failed
+    derived: dict[Call, Series] = {}
+    weekly = [call for call in calls if call in WEEKLY]
+    if weekly and got.keys() >= DAILY:
+        # The weekly figures go with both daily series; a week whose visits fell on one
+        # day needs no weekly request.
+        span = _complete_span(got, now)
+        for call in weekly:
+            found = derived_weeks(_series(got, DAILY_OF[call]) or {}, span)
+            if found is not None:
+                derived[call] = found
+        more, failed = await _fetch(client, owner, name, [c for c in weekly if c not in derived])
+        got |= more
+        errors += failed
+    observed.problems = [f"{call}: {error}" for call, error in errors]
+    observed.rate_limited = any(isinstance(e, gh.RateLimitExhausted) for _, e in errors)
+    _apply(observed, target, got, now, derived)
+    return observed
+
+
+async def _fetch(
+    client: GitHubClient, owner: str, name: str, calls: list[Call]
+) -> tuple[dict[Call, Response], list[tuple[Call, BaseException]]]:
+    """Make ``calls`` together: the answers, and the calls that failed with a GitHub
+    error; anything else (a bug, a bad token) is not this repository's problem: raised."""
     results = await asyncio.gather(
         *(FETCH[call](client, owner, name) for call in calls), return_exceptions=True
     )
@@ -97,29 +137,39 @@ async def read(
         else:
             errors.append((call, result))
     for _, error in errors:
-        if isinstance(error, gh.NoTrafficApi):
-            observed.no_traffic_api = str(error)
-            return observed
         if not isinstance(error, gh.GitHubError) or isinstance(error, gh.BadCredentials):
-            raise error  # a bug or a bad token: not this repository's problem
-    if not DAILY & got.keys():
-        raise errors[0][1]  # nothing of the window arrived: the repository failed
-    observed.problems = [f"{call}: {error}" for call, error in errors]
-    observed.rate_limited = any(isinstance(e, gh.RateLimitExhausted) for _, e in errors)
-    _apply(observed, target, got, now)
-    return observed
+            raise error
+    return got, errors
 
 
-def _apply(observed: Observed, target: Target, got: dict[Call, Response], now: datetime) -> None:
-    """Parse the answers into ``observed``; "today" is the UTC day of GitHub's clock."""
+def _moment(got: dict[Call, Response], now: datetime) -> datetime:
+    """When the window was read: the Date of GitHub's answer ("today" is its UTC day)."""
     first = got.get(Call.VIEWS) or got[Call.CLONES]
-    observed.at = first.date or now
+    return first.date or now
+
+
+def _series(got: dict[Call, Response], call: Call) -> Series | None:
+    metric = "views" if call in (Call.VIEWS, Call.WEEKLY_VIEWS) else "clones"
+    return parse_series(got[call].data, metric) if call in got else None
+
+
+def _complete_span(got: dict[Call, Response], now: datetime) -> tuple[date, date]:
+    days = set(_series(got, Call.VIEWS) or ()) | set(_series(got, Call.CLONES) or ())
+    return complete_span(days, _moment(got, now).date())
+
+
+def _apply(
+    observed: Observed,
+    target: Target,
+    got: dict[Call, Response],
+    now: datetime,
+    derived: dict[Call, Series],
+) -> None:
+    """Parse the answers into ``observed``; the weekly figures the daily ones gave are
+    in ``derived``."""
+    observed.at = _moment(got, now)
     today = observed.today = observed.at.date()
-
-    def series(call: Call, metric: str) -> dict[date, tuple[int, int]] | None:
-        return parse_series(got[call].data, metric) if call in got else None
-
-    views, clones = series(Call.VIEWS, "views"), series(Call.CLONES, "clones")
+    views, clones = _series(got, Call.VIEWS), _series(got, Call.CLONES)
     observed.daily = observe_daily(views, clones, today)
     observed.totals = (_total(got, Call.VIEWS), _total(got, Call.CLONES))
     if Call.REFERRERS in got:
@@ -130,12 +180,15 @@ def _apply(observed: Observed, target: Target, got: dict[Call, Response], now: d
         observed.downloads = parse_downloads(got[Call.RELEASES].data)
     elif target.downloads_complete:
         observed.downloads = target.downloads
-    if got.keys() >= WEEKLY and views and clones:
-        observed.weekly = observe_weekly(
-            series(Call.WEEKLY_VIEWS, "views") or {},
-            series(Call.WEEKLY_CLONES, "clones") or {},
-            complete_span(set(views) | set(clones), today),
-        )
+    weekly_views = derived.get(Call.WEEKLY_VIEWS, _series(got, Call.WEEKLY_VIEWS))
+    weekly_clones = derived.get(Call.WEEKLY_CLONES, _series(got, Call.WEEKLY_CLONES))
+    if (
+        views is not None
+        and clones is not None
+        and weekly_views is not None
+        and weekly_clones is not None
+    ):
+        observed.weekly = observe_weekly(weekly_views, weekly_clones, _complete_span(got, now))
 
 
 def _total(got: dict[Call, Response], call: Call) -> tuple[int, int] | None:

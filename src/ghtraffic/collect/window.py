@@ -93,18 +93,41 @@ def weekly_due(latest_stored: date | None, today: date) -> bool:
     return latest_stored is None or latest_stored < last_closed_week(today)
 
 
+def whole_weeks(span: tuple[date, date]) -> list[date]:
+    """The Mondays of the weeks that lie wholly inside ``span``."""
+    first, last = span
+    monday = week_start(first)
+    if monday < first:
+        monday += timedelta(days=7)
+    weeks = []
+    while monday + timedelta(days=6) <= last:
+        weeks.append(monday)
+        monday += timedelta(days=7)
+    return weeks
+
+
+def derived_weeks(daily: Series, span: tuple[date, date]) -> Series | None:
+    """The weekly figures of the whole weeks in ``span`` when the daily series alone gives
+    them, else ``None``.
+
+    A week's count is the sum of its days; its unique visitors are one day's when every
+    visit of the week fell on that day (a week without visits has none). A week with
+    visits on two days or more has unique visitors that only GitHub's weekly figure tells.
+    """
+    weeks: dict[date, tuple[int, int]] = {}
+    for monday in whole_weeks(span):
+        days = [daily.get(monday + timedelta(days=i), (0, 0)) for i in range(7)]
+        visited = [(count, uniques) for count, uniques in days if count or uniques]
+        if len(visited) > 1:
+            return None
+        weeks[monday] = visited[0] if visited else (0, 0)
+    return weeks
+
+
 def observe_weekly(views: Series, clones: Series, span: tuple[date, date]) -> list[WeekValues]:
     """Weeks that lie wholly inside the window's complete span; the others are partial."""
-    first, last = span
-    starts = {week_start(d) for d in (*views, *clones)}
-    monday = week_start(first)
-    while monday <= last:
-        starts.add(monday)
-        monday += timedelta(days=7)
     rows: list[WeekValues] = []
-    for start in sorted(starts):
-        if start < first or start + timedelta(days=6) > last:
-            continue
+    for start in whole_weeks(span):
         v = views.get(start, (0, 0))
         c = clones.get(start, (0, 0))
         rows.append(WeekValues(start, v[0], v[1], c[0], c[1]))
