@@ -102,14 +102,16 @@ async def read(
             return observed
     if not DAILY & got.keys():
         raise errors[0][1]  # nothing of the window arrived: the repository failed
+    at = _moment(got, now)
+    daily = {call: _series(got, call) for call in DAILY}
+    span = complete_span(set(daily[Call.VIEWS] or ()) | set(daily[Call.CLONES] or ()), at.date())
     derived: dict[Call, Series] = {}
     weekly = [call for call in calls if call in WEEKLY]
     if weekly and got.keys() >= DAILY:
         # The weekly figures go with both daily series; a week whose visits fell on one
         # day needs no weekly request.
-        span = _complete_span(got, now)
         for call in weekly:
-            found = derived_weeks(_series(got, DAILY_OF[call]) or {}, span)
+            found = derived_weeks(daily[DAILY_OF[call]] or {}, span)
             if found is not None:
                 derived[call] = found
         more, failed = await _fetch(client, owner, name, [c for c in weekly if c not in derived])
@@ -117,7 +119,8 @@ async def read(
         errors += failed
     observed.problems = [f"{call}: {error}" for call, error in errors]
     observed.rate_limited = any(isinstance(e, gh.RateLimitExhausted) for _, e in errors)
-    _apply(observed, target, got, now, derived)
+    observed.at, observed.today = at, at.date()
+    _apply(observed, target, got, daily, span, derived)
     return observed
 
 
@@ -153,24 +156,19 @@ def _series(got: dict[Call, Response], call: Call) -> Series | None:
     return parse_series(got[call].data, metric) if call in got else None
 
 
-def _complete_span(got: dict[Call, Response], now: datetime) -> tuple[date, date]:
-    days = set(_series(got, Call.VIEWS) or ()) | set(_series(got, Call.CLONES) or ())
-    return complete_span(days, _moment(got, now).date())
-
-
 def _apply(
     observed: Observed,
     target: Target,
     got: dict[Call, Response],
-    now: datetime,
+    daily: dict[Call, Series | None],
+    span: tuple[date, date],
     derived: dict[Call, Series],
 ) -> None:
-    """Parse the answers into ``observed``; the weekly figures the daily ones gave are
-    in ``derived``."""
-    observed.at = _moment(got, now)
-    today = observed.today = observed.at.date()
-    views, clones = _series(got, Call.VIEWS), _series(got, Call.CLONES)
-    observed.daily = observe_daily(views, clones, today)
+    """Parse the answers into ``observed``: the daily series are parsed already, the
+    weekly figures the daily ones gave are in ``derived``; ``span`` is the window's
+    complete days."""
+    views, clones = daily[Call.VIEWS], daily[Call.CLONES]
+    observed.daily = observe_daily(views, clones, observed.today)
     observed.totals = (_total(got, Call.VIEWS), _total(got, Call.CLONES))
     if Call.REFERRERS in got:
         observed.referrers = parse_referrers(got[Call.REFERRERS].data)
@@ -188,7 +186,7 @@ def _apply(
         and weekly_views is not None
         and weekly_clones is not None
     ):
-        observed.weekly = observe_weekly(weekly_views, weekly_clones, _complete_span(got, now))
+        observed.weekly = observe_weekly(weekly_views, weekly_clones, span)
 
 
 def _total(got: dict[Call, Response], call: Call) -> tuple[int, int] | None:

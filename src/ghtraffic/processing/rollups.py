@@ -204,8 +204,8 @@ def update_groups(
     if not changes:
         return
     G = RollupGroup
+    touched = Periods.of_keys(c.key for c in changes)
     for scope, key in (("all", ""), ("owner", owner_key)):
-        touched = Periods.of_keys(c.key for c in changes)
         current: dict[Key, Sums] = {}
         for period, start, days, repos, *values in session.execute(
             select(
