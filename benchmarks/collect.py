@@ -45,6 +45,8 @@ class Measure:
     repos: int
     concurrency: int
     latency: float
+    #: Rate points by route kind: every answer but a 304 spends one.
+    points_by_kind: dict[str, int]
 
     @property
     def ratio(self) -> float:
@@ -100,6 +102,10 @@ def run_collect(fake: FakeProcess, db_url: str, args: argparse.Namespace, label:
         args.repos,
         args.concurrency,
         args.latency_ms / 1000,
+        {
+            kind: sum(n for status, n in counts.items() if status != "304")
+            for kind, counts in stats["by_kind"].items()
+        },
     )
 
 
@@ -140,6 +146,15 @@ def main() -> None:
     print(
         f"daily read, over the last {len(week)} daily runs: {per_read:.2f} REST points"
         f"  (target ≤ 3); {amortised:.3f} per repository-day at the {args.cadence} cadence"
+    )
+    kinds = sorted({kind for m in week for kind in m.points_by_kind})
+    reads = max(1, sum(m.reads for m in week))
+    print(
+        "  by call (weekly views and clones count with the daily ones): "
+        + ", ".join(
+            f"{kind} {sum(m.points_by_kind.get(kind, 0) for m in week) / reads:.2f}"
+            for kind in kinds
+        )
     )
     print(
         f"repeat run, same day: {repeat.points / args.repos:.3f} points per repo  (target ≤ 0.05)"
