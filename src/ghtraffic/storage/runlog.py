@@ -13,8 +13,9 @@ closed run's ``message`` is that reason, else the first reason a repository was 
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -265,6 +266,21 @@ def has_result(session: Session, run_id: int, repo_id: int | None, name: str) ->
         select(CollectionResult.id).where(CollectionResult.run_id == run_id, match).limit(1)
     )
     return found is not None
+
+
+def read_days(session: Session) -> dict[str, set[date]]:
+    """The days each repository (by name) was read successfully, on GitHub's clock: the
+    ``finished_at`` of its ``ok`` results."""
+    days: dict[str, set[date]] = defaultdict(set)
+    rows = session.execute(
+        select(CollectionResult.full_name, CollectionResult.finished_at).where(
+            CollectionResult.outcome == "ok"
+        )
+    )
+    for name, at in rows:
+        if at is not None:
+            days[name].add(at.date())
+    return dict(days)
 
 
 def _rate_values(rate: RateLimitState | None) -> dict[str, object]:
