@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import KW_ONLY, dataclass, field
 from datetime import UTC, date, datetime
 
 from sqlalchemy import and_, case, func, or_, select, update
@@ -289,6 +290,7 @@ def _rate_values(rate: RateLimitState | None) -> dict[str, object]:
     return {"rate_remaining": rate.remaining, "rate_limit": rate.limit}
 
 
+@dataclass(eq=False)
 class ArchiveRunLog:
     """One run's log as a collection writes it, repository by repository (the run log
     seam of ``collect.seams``, the same in one process and on workers).
@@ -301,21 +303,13 @@ class ArchiveRunLog:
     knows its own stops.
     """
 
-    def __init__(
-        self,
-        db: Database,
-        run_id: int,
-        *,
-        total: int | None = None,
-        rate: Callable[[], RateLimitState | None] = lambda: None,
-        watch: bool = True,
-    ) -> None:
-        self.db = db
-        self.watch = watch
-        self.run_id = run_id
-        self.total = total
-        self._rate = rate
-        self._stopped: str | None = None
+    db: Database
+    run_id: int
+    _: KW_ONLY
+    total: int | None = None
+    rate: Callable[[], RateLimitState | None] = lambda: None
+    watch: bool = True
+    _stopped: str | None = field(default=None, init=False)
 
     def stopped(self) -> str | None:
         if self._stopped is None and self.watch:
@@ -340,6 +334,6 @@ class ArchiveRunLog:
             add_requests(session, self.run_id, requests, points)
 
     def _log(self, session: Session, outcome: RepoOutcome) -> None:
-        record(session, self.run_id, outcome, rate=self._rate())
+        record(session, self.run_id, outcome, rate=self.rate())
         if self.total is not None:
             close(session, self.run_id, datetime.now(UTC), total=self.total)
