@@ -26,7 +26,6 @@ import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +34,8 @@ from sqlalchemy import select
 from _fake import FakeProcess, collect_command, fake_github
 from ghtraffic.fakegithub.model import BUSY_SHARE, TrafficModel
 from ghtraffic.storage.archive import open_archive
-from ghtraffic.storage.tables import CollectionResult, Repo
+from ghtraffic.storage.runlog import read_days
+from ghtraffic.storage.tables import Repo
 from ghtraffic.storage.tables_processing import TrafficEvent
 
 SEED = 1
@@ -114,14 +114,7 @@ def measure(cadence: str, args: argparse.Namespace, workdir: Path) -> dict[str, 
     busy = {name for name, repo_id in ids.items() if model.profile(repo_id).level >= 300}
     archive = open_archive(f"sqlite:///{home / 'ghtraffic.sqlite'}")
     with archive.db.read_session() as session:
-        reads: dict[str, set[date]] = defaultdict(set)
-        for name, at in session.execute(  # finished_at: on GitHub's (the fake's) clock
-            select(CollectionResult.full_name, CollectionResult.finished_at).where(
-                CollectionResult.outcome == "ok"
-            )
-        ):
-            if at is not None:
-                reads[name].add(at.date())
+        reads = read_days(session)  # on GitHub's (the fake's) clock
         delays: dict[bool, list[float]] = defaultdict(list)
         for name, spike_day, created in session.execute(
             select(Repo.full_name, TrafficEvent.day, TrafficEvent.created_at).join(
@@ -131,7 +124,7 @@ def measure(cadence: str, args: argparse.Namespace, workdir: Path) -> dict[str, 
             delays[name in busy].append((created.date() - spike_day).days)
     archive.db.dispose()
     run_days = args.days
-    busy_daily = sum(1 for name in busy if len(reads[name]) >= run_days)
+    busy_daily = sum(1 for name in busy if len(reads.get(name, ())) >= run_days)
     report = status(home)
     repo_days = args.repos * args.days
     return {

@@ -23,7 +23,8 @@ from sqlalchemy import select
 from ghtraffic.fakegithub.config import FakeGitHubConfig
 from ghtraffic.fakegithub.server import FakeGitHub, running
 from ghtraffic.storage.archive import Archive, open_archive
-from ghtraffic.storage.tables import CollectionResult, Repo, TrafficDaily
+from ghtraffic.storage.runlog import read_days
+from ghtraffic.storage.tables import Repo, TrafficDaily
 from tests.commands import ghtraffic as run_ghtraffic
 from tests.commands import isolated_env
 
@@ -62,14 +63,7 @@ def assert_nothing_starved(
         )
         for name, day in rows:
             days[name].add(day)
-        reads: dict[str, list[date]] = defaultdict(list)
-        for name, at in session.execute(  # finished_at: on GitHub's (the fake's) clock
-            select(CollectionResult.full_name, CollectionResult.finished_at).where(
-                CollectionResult.outcome == "ok"
-            )
-        ):
-            if at is not None:
-                reads[name].append(at.date())
+        reads = read_days(session)  # on GitHub's (the fake's) clock
     assert set(reads) == names, f"never read: {sorted(names - set(reads))[:5]}"
     # Days that left GitHub's window before the last run can only be in the archive now.
     gone = last_run - timedelta(days=14)
@@ -77,7 +71,7 @@ def assert_nothing_starved(
     for name in sorted(names):
         missing = wanted - days[name]
         assert not missing, f"{name} lost {len(missing)} days, from {min(missing)}"
-        every = sorted(set(reads[name]))
+        every = sorted(reads[name])
         gaps = [(b - a).days for a, b in zip([first_run, *every], every, strict=False)]
         assert max(gaps) <= LONGEST_GAP, f"{name} waited {max(gaps)} days for a read"
 

@@ -17,6 +17,7 @@ from ghtraffic.domain import (
     WindowTotals,
 )
 from ghtraffic.github.ratelimit import RateLimitState
+from ghtraffic.storage import runlog
 from ghtraffic.storage.archive import Archive
 from ghtraffic.storage.tables import (
     PathItem,
@@ -214,6 +215,8 @@ def test_run_log_round_trip(archive: Archive) -> None:
         ("o/b", "failed", "404 Not Found", 0),
     ]
     assert results[0].finished_at == at(1)
+    with archive.db.read_session() as session:
+        assert runlog.read_days(session) == {"o/a": {at(1).date()}}
     assert archive.status(at(3)).last_run == logged
     with pytest.raises(ValueError, match="outcome"):
         archive.record_result(run, RepoOutcome("o/c", "done"))

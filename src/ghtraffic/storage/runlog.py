@@ -13,8 +13,10 @@ closed run's ``message`` is that reason, else the first reason a repository was 
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable
-from datetime import UTC, datetime
+from dataclasses import KW_ONLY, dataclass, field
+from datetime import UTC, date, datetime
 
 from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -267,12 +269,28 @@ def has_result(session: Session, run_id: int, repo_id: int | None, name: str) ->
     return found is not None
 
 
+def read_days(session: Session) -> dict[str, set[date]]:
+    """The days each repository (by name) was read successfully, on GitHub's clock: the
+    ``finished_at`` of its ``ok`` results."""
+    days: dict[str, set[date]] = defaultdict(set)
+    rows = session.execute(
+        select(CollectionResult.full_name, CollectionResult.finished_at).where(
+            CollectionResult.outcome == "ok"
+        )
+    )
+    for name, at in rows:
+        if at is not None:
+            days[name].add(at.date())
+    return dict(days)
+
+
 def _rate_values(rate: RateLimitState | None) -> dict[str, object]:
     if rate is None:
         return {}
     return {"rate_remaining": rate.remaining, "rate_limit": rate.limit}
 
 
+@dataclass(eq=False)
 class ArchiveRunLog:
     """One run's log as a collection writes it, repository by repository (the run log
     seam of ``collect.seams``, the same in one process and on workers).
@@ -285,21 +303,13 @@ class ArchiveRunLog:
     knows its own stops.
     """
 
-    def __init__(
-        self,
-        db: Database,
-        run_id: int,
-        *,
-        total: int | None = None,
-        rate: Callable[[], RateLimitState | None] = lambda: None,
-        watch: bool = True,
-    ) -> None:
-        self.db = db
-        self.watch = watch
-        self.run_id = run_id
-        self.total = total
-        self._rate = rate
-        self._stopped: str | None = None
+    db: Database
+    run_id: int
+    _: KW_ONLY
+    total: int | None = None
+    rate: Callable[[], RateLimitState | None] = lambda: None
+    watch: bool = True
+    _stopped: str | None = field(default=None, init=False)
 
     def stopped(self) -> str | None:
         if self._stopped is None and self.watch:
@@ -324,6 +334,6 @@ class ArchiveRunLog:
             add_requests(session, self.run_id, requests, points)
 
     def _log(self, session: Session, outcome: RepoOutcome) -> None:
-        record(session, self.run_id, outcome, rate=self._rate())
+        record(session, self.run_id, outcome, rate=self.rate())
         if self.total is not None:
             close(session, self.run_id, datetime.now(UTC), total=self.total)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import KW_ONLY, dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from cronsim import CronSim
@@ -29,27 +30,18 @@ def catch_up_due(last_success: datetime | None, now: datetime, hours: float) -> 
     return last_success is None or now - last_success > timedelta(hours=hours)
 
 
+@dataclass(eq=False)
 class Scheduler:
-    def __init__(
-        self,
-        run: Callable[[], Awaitable[object]],
-        cron: str,
-        *,
-        last_success: Callable[[], datetime | None] = lambda: None,
-        catch_up_hours: float = 24.0,
-        top_up: str = "",
-        anything_due: Callable[[], bool] = lambda: False,
-        clock: Clock = _now,
-    ) -> None:
-        self._run = run
-        self.cron = cron
-        self.top_up = top_up
-        self._anything_due = anything_due
-        self._last_success = last_success
-        self.catch_up_hours = catch_up_hours
-        self._clock = clock
-        self.lock = asyncio.Lock()
-        self._tasks: set[asyncio.Task[bool]] = set()
+    run: Callable[[], Awaitable[object]]
+    cron: str
+    _: KW_ONLY
+    last_success: Callable[[], datetime | None] = lambda: None
+    catch_up_hours: float = 24.0
+    top_up: str = ""
+    anything_due: Callable[[], bool] = lambda: False
+    clock: Clock = _now
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock, init=False)
+    _tasks: set[asyncio.Task[bool]] = field(default_factory=set, init=False)
 
     @property
     def running(self) -> bool:
@@ -61,7 +53,7 @@ class Scheduler:
             return False
         async with self.lock:
             try:
-                await self._run()
+                await self.run()
             except Exception:
                 log.exception("the scheduled collection failed")
         return True
@@ -77,15 +69,15 @@ class Scheduler:
         return True
 
     async def run_forever(self) -> None:
-        last = await asyncio.to_thread(self._last_success)
-        if catch_up_due(last, self._clock(), self.catch_up_hours):
+        last = await asyncio.to_thread(self.last_success)
+        if catch_up_due(last, self.clock(), self.catch_up_hours):
             await self.run_once()
         while True:
-            now = self._clock()
+            now = self.clock()
             at = next_time(self.cron, now)
             top_up = False
             if self.top_up and (extra := next_time(self.top_up, now)) < at:
                 at, top_up = extra, True
             await asyncio.sleep(max((at - now).total_seconds(), 0.0))
-            if not top_up or await asyncio.to_thread(self._anything_due):
+            if not top_up or await asyncio.to_thread(self.anything_due):
                 await self.run_once()
