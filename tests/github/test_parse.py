@@ -19,7 +19,7 @@ from ghtraffic.github import (
     parse_totals,
 )
 
-RECORDED = Path("/work/shared/github-api/recorded/get-repository.json")
+RECORDED = Path(__file__).parents[1] / "data" / "github-api" / "get-repository.json"
 
 
 def test_parse_repo_full() -> None:
@@ -59,7 +59,6 @@ def test_parse_repo_minimal_listing_item() -> None:
     assert facts.watchers is None
 
 
-@pytest.mark.skipif(not RECORDED.exists(), reason="recorded exchanges not available")
 def test_parse_recorded_repository() -> None:
     body = json.loads(RECORDED.read_text())[0]["response"]
     facts = parse_repo(body)
