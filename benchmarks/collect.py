@@ -45,7 +45,7 @@ class Measure:
     repos: int
     concurrency: int
     latency: float
-    #: Rate points by route kind: every answer but a 304 spends one.
+    #: Answers by route kind that spent a point (all but a 304; GraphQL's are its own).
     points_by_kind: dict[str, int]
 
     @property
@@ -147,14 +147,18 @@ def main() -> None:
         f"daily read, over the last {len(week)} daily runs: {per_read:.2f} REST points"
         f"  (target ≤ 3); {amortised:.3f} per repository-day at the {args.cadence} cadence"
     )
-    kinds = sorted({kind for m in week for kind in m.points_by_kind})
     reads = max(1, sum(m.reads for m in week))
+    by_kind = {
+        kind: sum(m.points_by_kind.get(kind, 0) for m in week) / reads
+        for kind in sorted({kind for m in week for kind in m.points_by_kind} - {"graphql"})
+    }
     print(
         "  by call (weekly views and clones count with the daily ones): "
-        + ", ".join(
-            f"{kind} {sum(m.points_by_kind.get(kind, 0) for m in week) / reads:.2f}"
-            for kind in kinds
-        )
+        + ", ".join(f"{kind} {points:.2f}" for kind, points in by_kind.items())
+    )
+    print(
+        f"  without the star lists (read once per repository, in its first week): "
+        f"{per_read - by_kind.get('stargazers', 0.0):.2f}"
     )
     print(
         f"repeat run, same day: {repeat.points / args.repos:.3f} points per repo  (target ≤ 0.05)"
